@@ -1,0 +1,103 @@
+import type { Department } from '../config/departments.js';
+import { COLLECTION_NAMES, type CollectionName, type CrmRecord } from '../domain/collections.js';
+import type { Caller } from './caller.js';
+import { MATRIX } from './matrix.js';
+
+/**
+ * Every access decision of the API: pure functions over (caller, action, record).
+ * Handlers ask these; none of them reads a group name.
+ */
+export type WriteScope = 'none' | 'own' | 'department' | 'all';
+
+const allows = (list: readonly Department[] | 'all', dept?: Department) =>
+  list === 'all' || (dept !== undefined && list.includes(dept));
+
+export function canRead(caller: Caller, collection: CollectionName): boolean {
+  const rules = MATRIX[collection];
+  if (caller.isAdmin) return true;
+  if (!caller.department) return false;
+  return allows(rules.read, caller.department) || (rules.managersRead === true && caller.isManager);
+}
+
+/** How far the caller's write reaches in a collection: own records, the department's, or all. */
+export function writeScope(caller: Caller, collection: CollectionName): WriteScope {
+  if (caller.isAdmin) return 'all';
+  if (!allows(MATRIX[collection].write, caller.department)) return 'none';
+  return caller.isManager ? 'department' : 'own';
+}
+
+export function canCreate(caller: Caller, collection: CollectionName): boolean {
+  return writeScope(caller, collection) !== 'none';
+}
+
+/** The department that owns what this caller creates. */
+export function ownerDeptFor(caller: Caller, collection: CollectionName): Department {
+  return caller.department && allows(MATRIX[collection].write, caller.department)
+    ? caller.department
+    : MATRIX[collection].homeDept;
+}
+
+/** The condition a stored record must meet for this caller to change it (checked inside the write). */
+export type WriteGuard = { ownerId: string } | { ownerDept: string } | Record<string, never>;
+
+export function writeGuard(caller: Caller, collection: CollectionName): WriteGuard | undefined {
+  switch (writeScope(caller, collection)) {
+    case 'none':
+      return undefined;
+    case 'own':
+      return { ownerId: caller.userId };
+    case 'department':
+      return { ownerDept: caller.department! };
+    case 'all':
+      return {};
+  }
+}
+
+export function canWriteRecord(caller: Caller, collection: CollectionName, record: CrmRecord): boolean {
+  const guard = writeGuard(caller, collection);
+  if (!guard) return false;
+  if ('ownerId' in guard) return record.ownerId === guard.ownerId;
+  if ('ownerDept' in guard) return record.ownerDept === guard.ownerDept;
+  return true;
+}
+
+/** The record as this caller may see it: hidden fields left out. */
+export function redact<T extends Record<string, unknown>>(
+  caller: Caller,
+  collection: CollectionName,
+  record: T,
+): T {
+  const hidden = MATRIX[collection].hiddenFields ?? [];
+  const out: Record<string, unknown> = { ...record };
+  for (const h of hidden) if (!h.visibleTo(caller, record)) delete out[h.field];
+  return out as T;
+}
+
+/** Fields this caller can never see in the collection, whatever the record (for /me). */
+function alwaysHidden(caller: Caller, collection: CollectionName): string[] {
+  return (MATRIX[collection].hiddenFields ?? []).filter((h) => !h.visibleTo(caller, {})).map((h) => h.field);
+}
+
+export interface CollectionPermissions {
+  read: boolean;
+  create: boolean;
+  update: WriteScope;
+  delete: WriteScope;
+  hiddenFields: string[];
+}
+
+/** The resolved matrix for one caller, as `GET /v1/me` shows it. */
+export function permissionsOf(caller: Caller): Record<CollectionName, CollectionPermissions> {
+  const out = {} as Record<CollectionName, CollectionPermissions>;
+  for (const c of COLLECTION_NAMES) {
+    const scope = writeScope(caller, c);
+    out[c] = {
+      read: canRead(caller, c),
+      create: scope !== 'none',
+      update: scope,
+      delete: scope,
+      hiddenFields: canRead(caller, c) ? alwaysHidden(caller, c) : [],
+    };
+  }
+  return out;
+}
