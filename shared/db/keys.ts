@@ -27,6 +27,8 @@ export type IndexName = keyof typeof INDEXES;
 
 const COLLECTION_ATTR = '_collection';
 const TTL_ATTR = '_expiresAt';
+const DELETED_AT = '_deletedAt';
+const DELETED_BY = '_deletedBy';
 const RECORD_SK = 'RECORD';
 const IDEMPOTENCY = 'IDEMPOTENCY';
 /** Sorts after every ULID, so that with newest-first reads the account opens its own timeline. */
@@ -45,6 +47,8 @@ const INTERNAL_ATTRS = new Set<string>([
   TABLE_DEFINITION.sortKey,
   COLLECTION_ATTR,
   TTL_ATTR,
+  DELETED_AT,
+  DELETED_BY,
   ...Object.values(INDEXES).flatMap((i) => [i.pk, i.sk]),
 ]);
 
@@ -188,6 +192,24 @@ export function cursorAttributes(q: IndexQuery): string[] {
 export function collectionOfItem(item: Item): CollectionName | undefined {
   const value = item[COLLECTION_ATTR];
   return typeof value === 'string' && isCollection(value) ? value : undefined;
+}
+
+/**
+ * A delete is soft: it marks the item, drops it from every index and lets TTL purge it. So the
+ * stream's image of the delete says who deleted it, and reads treat the marked item as absent.
+ */
+export function deletionChange(actor: string, at: Date): { set: Item; remove: string[] } {
+  return {
+    set: { [DELETED_AT]: at.toISOString(), [DELETED_BY]: actor, [TTL_ATTR]: Math.floor(at.getTime() / 1000) },
+    remove: Object.values(INDEXES).flatMap((i) => [i.pk, i.sk]),
+  };
+}
+
+export const DELETED_MARK = DELETED_AT;
+
+export function deletionOf(item: Item): { by: string; at: string } | undefined {
+  const at = item[DELETED_AT];
+  return typeof at === 'string' ? { at, by: String(item[DELETED_BY] ?? '') } : undefined;
 }
 
 /** The record as clients see it: the item without keys and internal attributes. */

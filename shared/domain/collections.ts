@@ -153,7 +153,15 @@ export const COLLECTIONS: Record<CollectionName, CollectionDef> = {
 };
 
 /** Fields the server owns: present on every record, never accepted in a body. */
-export const SERVER_FIELDS = ['id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'ownerDept'] as const;
+export const SERVER_FIELDS = [
+  'id',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'ownerDept',
+] as const;
 
 export function isCollection(value: string): value is CollectionName {
   return (COLLECTION_NAMES as readonly string[]).includes(value);
@@ -165,6 +173,7 @@ export interface RecordMeta {
   createdAt: string;
   updatedAt: string;
   createdBy: string;
+  updatedBy: string;
   ownerId: string;
   ownerDept: string;
 }

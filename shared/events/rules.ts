@@ -16,7 +16,9 @@ export interface RuleSpec {
 }
 
 const ofSource = (pattern: Record<string, unknown>): EventPattern => ({ source: [EVENT_SOURCE], ...pattern });
-const types = (...prefixes: string[]) => ({ 'detail-type': prefixes.map((p) => (p.endsWith('.') ? { prefix: p } : p)) });
+const types = (...prefixes: string[]) => ({
+  'detail-type': prefixes.map((p) => (p.endsWith('.') ? { prefix: p } : p)),
+});
 
 type Own = Omit<RuleSpec, 'department' | 'name'> & { name: string };
 
@@ -27,7 +29,11 @@ const OWN_RULES: Partial<Record<Department, Own[]>> = {
       description: 'Accounts, contacts and opportunities: the customer record sales works on',
       pattern: ofSource(types('account.', 'contact.', 'opportunity.')),
     },
-    { name: 'leads-ready', description: 'Leads marketing qualified', pattern: ofSource(types('lead.qualified')) },
+    {
+      name: 'leads-ready',
+      description: 'Leads marketing qualified',
+      pattern: ofSource(types('lead.qualified')),
+    },
   ],
   marketing: [
     {

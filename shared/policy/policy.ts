@@ -101,3 +101,23 @@ export function permissionsOf(caller: Caller): Record<CollectionName, Collection
   }
   return out;
 }
+
+/**
+ * A record as every member of the given departments may see it: what goes on the bus, where any
+ * department's rule may deliver it.
+ */
+export function redactForDepartments<T extends Record<string, unknown>>(
+  collection: CollectionName,
+  record: T,
+  departments: readonly Department[],
+): T {
+  const hidden = MATRIX[collection].hiddenFields ?? [];
+  const out: Record<string, unknown> = { ...record };
+  for (const h of hidden) {
+    const everyoneSees = departments.every((department) =>
+      h.visibleTo({ department, isManager: false, isAdmin: false }, record),
+    );
+    if (!everyoneSees) delete out[h.field];
+  }
+  return out as T;
+}

@@ -3,7 +3,8 @@
  *
  * Every child is registered here so that one call stops them all, and a last-chance `exit` hook
  * SIGKILLs any survivor: a crashed test run or an uncaught error must not leave a JVM holding a port.
- * Only PIDs that this module spawned are ever signalled.
+ * SIGINT/SIGTERM/SIGHUP, when nothing else in the process handles them, stop the children before the
+ * process dies. Only PIDs that this module spawned are ever signalled.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
@@ -54,14 +55,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function spawnChild(name: string, command: string, args: readonly string[], opts: SpawnOptions = {}) {
+export function spawnChild(
+  name: string,
+  command: string,
+  args: readonly string[],
+  opts: SpawnOptions = {},
+): ChildHandle {
   const logsDir = opts.logsDir ?? DEFAULT_LOGS_DIR;
   mkdirSync(logsDir, { recursive: true });
   const logFile = join(logsDir, `${name}.log`);
   // The child writes straight into the file: no pipe for the parent to drain, and the terminal stays clean.
   const fd = openSync(logFile, 'a');
   writeSync(fd, `\n=== ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
-  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', fd, fd] });
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', fd, fd],
+  });
   closeSync(fd);
 
   const exited = new Promise<number | null>((resolve) => {
@@ -126,6 +136,20 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const pid of running.keys()) signal(pid, 'SIGKILL');
   });
+  // A parent killed by a signal never runs 'exit' handlers, which would orphan the JVM on its port.
+  for (const sig of SHUTDOWN_SIGNALS) process.on(sig, stopChildrenThenDie);
+}
+
+const SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function stopChildrenThenDie(sig: NodeJS.Signals): void {
+  // An application that handles the signal itself owns the shutdown (and calls stopAll): stay out of its way.
+  if (process.listenerCount(sig) > 1) return;
+  void stopAll().finally(() => {
+    for (const s of SHUTDOWN_SIGNALS) process.removeListener(s, stopChildrenThenDie);
+    // Re-raised without our listener, the signal ends the process the way it would have without us.
+    process.kill(process.pid, sig);
+  });
 }
 
 export async function waitFor(
@@ -156,7 +180,10 @@ export async function waitForChild(
     throw new Error(`${child.name} exited (code ${code}) while starting:\n${logTail(child.logFile)}`);
   });
   try {
-    await Promise.race([waitFor(check, `${child.name} to answer (its log: ${child.logFile})`, timeoutMs), died]);
+    await Promise.race([
+      waitFor(check, `${child.name} to answer (its log: ${child.logFile})`, timeoutMs),
+      died,
+    ]);
   } catch (error) {
     await child.stop();
     throw error;

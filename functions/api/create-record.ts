@@ -1,0 +1,20 @@
+// primary adapter (HTTP API) → createRecordUseCase → records repository (DynamoDB)
+import { createRecordUseCase } from '../../shared/domain/use-cases/create-record.js';
+import { etagOf } from '../../shared/domain/use-cases/preconditions.js';
+import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
+
+export const handler = apiHandler(async (request) => {
+  const collection = collectionOf(request);
+  const { record, replayed } = await createRecordUseCase(
+    request.caller,
+    collection,
+    request.body,
+    request.header('idempotency-key'),
+  );
+  const headers: Record<string, string> = {
+    location: `/v1/${collection}/${record.id}`,
+    etag: etagOf(record.version),
+  };
+  if (replayed) headers['idempotent-replayed'] = 'true';
+  return { status: 201, body: record, headers };
+});

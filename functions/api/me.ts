@@ -1,0 +1,18 @@
+// primary adapter (HTTP API) → policy (resolved permissions) → reply; no store call.
+import { apiHandler } from '../../shared/http/api-handler.js';
+import { permissionsOf } from '../../shared/policy/policy.js';
+
+export const handler = apiHandler(
+  async ({ caller }) => ({
+    body: {
+      userId: caller.userId,
+      username: caller.username,
+      department: caller.department ?? null,
+      groups: caller.groups,
+      isManager: caller.isManager,
+      isAdmin: caller.isAdmin,
+      permissions: permissionsOf(caller),
+    },
+  }),
+  { allowRoleless: true },
+);

@@ -1,0 +1,80 @@
+/**
+ * cognito-local as a child process. It keeps its pools, users and keys in `./.cognito` under its working
+ * directory, so it runs with cwd = dataDir and its data survives restarts of `npm start`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { packageBin } from './package-bin.js';
+import { freePort, type Logger, silentLogger, spawnChild, waitForChild } from './processes.js';
+
+export {
+  initiateAuth,
+  type LocalTokens,
+  type PoolSpec,
+  type ProvisionedPool,
+  provisionUserPool,
+} from './cognito-pool.js';
+
+export interface CognitoLocalOptions {
+  port?: number;
+  dataDir: string;
+  logsDir: string;
+  log?: Logger;
+}
+
+export interface RunningCognitoLocal {
+  /** Also the issuer's origin: tokens carry `iss: <endpoint>/<userPoolId>`. */
+  endpoint: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const STARTUP_TIMEOUT_MS = 30_000;
+
+export async function startCognitoLocal(options: CognitoLocalOptions): Promise<RunningCognitoLocal> {
+  const log = options.log ?? silentLogger;
+  const dataDir = resolve(options.dataDir);
+  await writeConfig(dataDir);
+  const port = options.port ?? (await freePort());
+  const child = spawnChild('cognito-local', process.execPath, [packageBin('cognito-local')], {
+    cwd: dataDir,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      // HOST is both the bind address and the issuer's host. 127.0.0.1 rather than `localhost`, which may
+      // resolve to ::1 first and then be unreachable by a client that dials 127.0.0.1 (or the reverse).
+      HOST: '127.0.0.1',
+      // An inherited NODE_OPTIONS (a tsx loader, a debugger hook) has no business in this child.
+      NODE_OPTIONS: '',
+    },
+    logsDir: options.logsDir,
+    log,
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const startedAt = Date.now();
+  await waitForChild(child, () => servesJwks(endpoint), STARTUP_TIMEOUT_MS);
+  log(`cognito-local listening on ${endpoint} (${Date.now() - startedAt} ms, data in ${dataDir}/.cognito)`);
+  return { endpoint, port, pid: child.pid, stop: child.stop };
+}
+
+/**
+ * cognito-local's built-in pool defaults say `UsernameAttributes: ['email']`, merged into every CreateUserPool
+ * (an empty array in the request cannot clear it), so AdminCreateUser would insist that usernames be emails.
+ * Its own config file can replace the defaults: then a pool behaves as on AWS, where a pool created without
+ * UsernameAttributes takes plain usernames. Rewritten at each start; nothing else lives in this file.
+ */
+async function writeConfig(dataDir: string): Promise<void> {
+  const configDir = join(dataDir, '.cognito');
+  await mkdir(configDir, { recursive: true });
+  const config = { UserPoolDefaults: { UsernameAttributes: [] } };
+  await writeFile(join(configDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** The JWKS route answers for any pool id, so it tells that the HTTP server is up before any pool exists. */
+async function servesJwks(endpoint: string): Promise<boolean> {
+  const response = await fetch(`${endpoint}/any/.well-known/jwks.json`, {
+    signal: AbortSignal.timeout(1_000),
+  });
+  return response.ok;
+}

@@ -1,0 +1,221 @@
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CollectionName, CrmRecord } from '../domain/collections.js';
+import type { WriteGuard } from '../policy/policy.js';
+import { db, tableName } from './client.js';
+import { expression } from './expressions.js';
+import {
+  DELETED_MARK,
+  deletionChange,
+  deletionOf,
+  type IndexQuery,
+  type Item,
+  type Key,
+  recordItem,
+  recordKey,
+  toRecord,
+} from './keys.js';
+
+/** Secondary adapter for records: each function is exactly one DynamoDB call. */
+
+export async function getRecord(collection: CollectionName, id: string): Promise<CrmRecord | undefined> {
+  const out = await db().send(new GetCommand({ TableName: tableName(), Key: recordKey(collection, id) }));
+  return out.Item && !deletionOf(out.Item) ? toRecord(out.Item) : undefined;
+}
+
+export interface IdempotencyWrite {
+  key: Key;
+  /** Stored with the record so that a replay can return the first result. */
+  attributes: Item;
+}
+
+export type CreateOutcome =
+  | { ok: true }
+  | { ok: false; reason: 'replay'; stored: Item }
+  | { ok: false; reason: 'missing-reference'; index: number };
+
+/**
+ * Stores a new record. A plain create is one conditional Put; with an idempotency record or
+ * references to check it is one transaction, so that nothing is half-written.
+ */
+export async function createRecord(
+  collection: CollectionName,
+  record: CrmRecord,
+  opts: { idempotency?: IdempotencyWrite; references?: Key[]; linkedAccountId?: string } = {},
+): Promise<CreateOutcome> {
+  const Item = recordItem(collection, record, opts.linkedAccountId);
+  const references = opts.references ?? [];
+  if (!opts.idempotency && references.length === 0) {
+    await db().send(
+      new PutCommand({ TableName: tableName(), Item, ConditionExpression: 'attribute_not_exists(PK)' }),
+    );
+    return { ok: true };
+  }
+  const items: TransactWriteItem[] = [];
+  if (opts.idempotency) {
+    items.push({
+      Put: {
+        TableName: tableName(),
+        Item: { ...opts.idempotency.key, ...opts.idempotency.attributes } as never,
+        ConditionExpression: 'attribute_not_exists(PK)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    });
+  }
+  const firstReference = items.length;
+  for (const key of references) {
+    items.push({
+      ConditionCheck: {
+        TableName: tableName(),
+        Key: key as never,
+        ConditionExpression: 'attribute_exists(PK)',
+      },
+    });
+  }
+  items.push({
+    Put: { TableName: tableName(), Item: Item as never, ConditionExpression: 'attribute_not_exists(PK)' },
+  });
+  try {
+    await db().send(new TransactWriteCommand({ TransactItems: items as never }));
+    return { ok: true };
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (!reasons) throw error;
+    if (opts.idempotency && reasons[0]?.Code === 'ConditionalCheckFailed') {
+      return { ok: false, reason: 'replay', stored: (reasons[0].Item ?? {}) as Item };
+    }
+    const failed = reasons.findIndex((r, i) => i >= firstReference && r.Code === 'ConditionalCheckFailed');
+    if (failed >= firstReference && failed < firstReference + references.length) {
+      return { ok: false, reason: 'missing-reference', index: failed - firstReference };
+    }
+    throw error;
+  }
+}
+
+/** The per-item reasons of a cancelled transaction, unmarshalled; undefined for any other error. */
+export function cancellationReasons(
+  error: unknown,
+): { Code?: string; Item?: Record<string, unknown> }[] | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  return (error.CancellationReasons ?? []).map((r) => ({
+    Code: r.Code,
+    Item: r.Item ? unmarshallLoose(r.Item) : undefined,
+  }));
+}
+
+function unmarshallLoose(item: Record<string, unknown>): Record<string, unknown> {
+  // Cancellation reasons come back in wire format even from the DocumentClient.
+  return expression.unmarshall(item);
+}
+
+export type WriteOutcome =
+  | { ok: true; record: CrmRecord }
+  | { ok: false; reason: 'absent' | 'denied' | 'stale'; current?: CrmRecord };
+
+interface WriteConditions {
+  guard: WriteGuard;
+  expectedVersion?: number;
+}
+
+function conditionOf(c: WriteConditions) {
+  const parts = ['attribute_exists(PK)', `attribute_not_exists(${DELETED_MARK})`];
+  const values: Item = {};
+  if ('ownerId' in c.guard) {
+    parts.push('ownerId = :guardOwner');
+    values[':guardOwner'] = c.guard.ownerId;
+  }
+  if ('ownerDept' in c.guard) {
+    parts.push('ownerDept = :guardDept');
+    values[':guardDept'] = c.guard.ownerDept;
+  }
+  if (c.expectedVersion !== undefined) {
+    parts.push('version = :expectedVersion');
+    values[':expectedVersion'] = c.expectedVersion;
+  }
+  return { ConditionExpression: parts.join(' AND '), values };
+}
+
+/** Why a conditional write failed, told from the item DynamoDB returned with the failure. */
+function classify(old: Item | undefined, c: WriteConditions): WriteOutcome {
+  if (!old || deletionOf(old)) return { ok: false, reason: 'absent' };
+  const current = toRecord(old);
+  const guardOk =
+    ('ownerId' in c.guard ? current.ownerId === c.guard.ownerId : true) &&
+    ('ownerDept' in c.guard ? current.ownerDept === c.guard.ownerDept : true);
+  return { ok: false, reason: guardOk ? 'stale' : 'denied', current };
+}
+
+/**
+ * Applies a merge patch in one conditional UpdateItem: the version check, the ownership check and
+ * the change itself are one atomic step.
+ */
+export async function updateRecord(
+  collection: CollectionName,
+  id: string,
+  change: { set: Item; remove: string[] },
+  conditions: WriteConditions,
+): Promise<WriteOutcome> {
+  const update = expression.update(change.set, change.remove, { add: { version: 1 } });
+  const condition = conditionOf(conditions);
+  try {
+    const out = await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: recordKey(collection, id),
+        UpdateExpression: update.UpdateExpression,
+        ConditionExpression: condition.ConditionExpression,
+        ExpressionAttributeNames: update.ExpressionAttributeNames,
+        ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...condition.values },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { ok: true, record: toRecord(out.Attributes ?? {}) };
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException)
+      return classify(error.Item && unmarshallLoose(error.Item), conditions);
+    throw error;
+  }
+}
+
+/** Soft delete (see deletionChange): one conditional UpdateItem, like any other change. */
+export async function deleteRecord(
+  collection: CollectionName,
+  id: string,
+  conditions: WriteConditions,
+  actor: string,
+): Promise<WriteOutcome> {
+  return updateRecord(collection, id, deletionChange(actor, new Date()), conditions);
+}
+
+export interface Page {
+  items: Item[];
+  lastKey?: Item;
+}
+
+/** One page of an index, newest first. */
+export async function queryIndex(q: IndexQuery, limit: number, startKey?: Item): Promise<Page> {
+  const out = await db().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: q.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': q.pkAttr },
+      ExpressionAttributeValues: { ':pk': q.pkValue },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: startKey,
+    }),
+  );
+  return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
+}

@@ -1,0 +1,106 @@
+import { DEPARTMENTS } from '../config/departments.js';
+import { collectionOfItem, deletionOf, type Item, toRecord } from '../db/keys.js';
+import { COLLECTIONS, type CollectionName, type CrmRecord } from '../domain/collections.js';
+import { redactForDepartments } from '../policy/policy.js';
+import { type Action, detailType, EVENT_SOURCE, EVENT_SPEC_VERSION } from './names.js';
+
+/** One committed change, as the stream tells it (images already unmarshalled). */
+export interface StreamChange {
+  eventId: string;
+  kind: 'INSERT' | 'MODIFY' | 'REMOVE';
+  oldImage?: Item;
+  newImage?: Item;
+  approximateCreationTime?: number;
+}
+
+export interface ChangeDetail {
+  specversion: number;
+  eventId: string;
+  entity: string;
+  id: string;
+  action: Action;
+  changedFields: string[];
+  actor: string | null;
+  ownerDept: string;
+  occurredAt: string;
+  record: Record<string, unknown>;
+}
+
+export interface ChangeEvent {
+  source: string;
+  detailType: string;
+  detail: ChangeDetail;
+}
+
+/** Fields whose change is bookkeeping, not news. */
+const BOOKKEEPING = new Set(['version', 'updatedAt', 'updatedBy']);
+
+function changedFields(before: Item, after: Item): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys]
+    .filter((k) => !BOOKKEEPING.has(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .sort();
+}
+
+/**
+ * Domain events say what a change means. Each change yields ONE event: the most specific type that
+ * applies, else `<entity>.<action>`; `detail.action` always keeps created/updated/deleted.
+ */
+type When = (before: Item, after: Item, action: Action) => boolean;
+const movedTo =
+  (field: string, to: string): When =>
+  (b, a) =>
+    a[field] === to && b[field] !== to;
+
+const DOMAIN_EVENTS: Partial<Record<CollectionName, { type: string; when: When }[]>> = {
+  leads: [
+    { type: 'lead.converted', when: movedTo('status', 'converted') },
+    { type: 'lead.qualified', when: movedTo('status', 'qualified') },
+  ],
+  opportunities: [
+    { type: 'opportunity.won', when: movedTo('stage', 'won') },
+    {
+      type: 'opportunity.stage_changed',
+      when: (b, a, action) => action === 'updated' && b.stage !== a.stage,
+    },
+  ],
+  cases: [{ type: 'case.escalated', when: movedTo('priority', 'urgent') }],
+};
+
+function typeOf(collection: CollectionName, before: Item, after: Item, action: Action): string {
+  const domain =
+    action === 'deleted' ? undefined : DOMAIN_EVENTS[collection]?.find((d) => d.when(before, after, action));
+  return domain?.type ?? detailType(COLLECTIONS[collection].entity, action);
+}
+
+/**
+ * The bus event for one stream change, or undefined for items that are not records (idempotency
+ * entries) and for TTL purges of records whose deletion was already announced.
+ */
+export function toChangeEvent(change: StreamChange): ChangeEvent | undefined {
+  const image = change.newImage ?? change.oldImage;
+  const collection = image && collectionOfItem(image);
+  if (!collection || change.kind === 'REMOVE') return undefined;
+  const deletion = change.newImage ? deletionOf(change.newImage) : undefined;
+  if (deletion && change.oldImage && deletionOf(change.oldImage)) return undefined;
+  const action: Action = deletion ? 'deleted' : change.kind === 'INSERT' ? 'created' : 'updated';
+  const before: CrmRecord | Item = change.oldImage && action !== 'deleted' ? toRecord(change.oldImage) : {};
+  const after = toRecord(deletion ? (change.oldImage ?? {}) : (change.newImage ?? {}));
+  const occurredAt = deletion?.at ?? String(after.updatedAt ?? new Date().toISOString());
+  return {
+    source: EVENT_SOURCE,
+    detailType: typeOf(collection, before, after, action),
+    detail: {
+      specversion: EVENT_SPEC_VERSION,
+      eventId: change.eventId,
+      entity: COLLECTIONS[collection].entity,
+      id: after.id,
+      action,
+      changedFields: action === 'updated' ? changedFields(before, after) : [],
+      actor: deletion?.by ?? (action === 'created' ? after.createdBy : after.updatedBy) ?? null,
+      ownerDept: after.ownerDept,
+      occurredAt,
+      record: redactForDepartments(collection, after, DEPARTMENTS),
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { LIMITS } from '../config/limits.js';
+import { type Caller, type Claims, callerFromClaims, hasAnyRole } from '../policy/caller.js';
+import { toProblem } from './errors.js';
+import { logger } from './logger.js';
+import { PROBLEM_CONTENT_TYPE, problemBody, problems } from './problems.js';
+import { type Route, routeOf } from './routes.js';
+
+/** What a handler sees: the request already authenticated, parsed and routed. */
+export interface ApiRequest {
+  route: Route;
+  caller: Caller;
+  body: unknown;
+  params: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  header(name: string): string | undefined;
+}
+
+export interface ApiReply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+type Handle = (request: ApiRequest) => Promise<ApiReply>;
+
+export interface HandlerOptions {
+  /** Health and the OpenAPI document need no token. */
+  public?: boolean;
+  /** `GET /v1/me` answers callers with no known group; everything else refuses them. */
+  allowRoleless?: boolean;
+}
+
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;
+const ANONYMOUS: Caller = { userId: '', username: '', groups: [], isManager: false, isAdmin: false };
+
+function headerOf(event: ApiEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+}
+
+function parseBody(event: ApiEvent): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(raw) > LIMITS.maxBodyBytes) throw problems.tooLarge(LIMITS.maxBodyBytes);
+  if (!JSON_TYPE.test(headerOf(event, 'content-type') ?? '')) throw problems.unsupportedMediaType();
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw problems.badRequest('The request body is not valid JSON.');
+  }
+}
+
+function callerOf(event: ApiEvent, options: HandlerOptions): Caller {
+  if (options.public) return ANONYMOUS;
+  const claims = event.requestContext.authorizer?.jwt?.claims as Claims | undefined;
+  const caller = claims ? callerFromClaims(claims) : undefined;
+  if (!caller) throw problems.unauthorized();
+  if (!options.allowRoleless && !hasAnyRole(caller))
+    throw problems.forbidden('Your account has no role yet.');
+  return caller;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResultV2 {
+  if (status === 204 || body === undefined) return { statusCode: status, headers };
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * The one middy stack of every API function:
+ * correlation id + logger → authenticate → parse → handler → reply; errors → problem+json (last).
+ */
+export function apiHandler(handle: Handle, options: HandlerOptions = {}) {
+  return middy<ApiEvent, APIGatewayProxyResultV2, Error, Context>()
+    .use({
+      before: (request) => {
+        const event = request.event;
+        logger.appendKeys({
+          correlationId: headerOf(event, 'x-correlation-id') ?? event.requestContext.requestId,
+        });
+      },
+      onError: (request) => {
+        const problem = toProblem(request.error);
+        if (problem.statusCode >= 500) logger.error('request failed', { error: request.error as Error });
+        request.response = {
+          statusCode: problem.statusCode,
+          headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.headers },
+          body: JSON.stringify(problemBody(problem)),
+        };
+      },
+    })
+    .handler(async (event) => {
+      const route = routeOf(event.routeKey);
+      if (!route) throw problems.notFound('No such route.');
+      const reply = await handle({
+        route,
+        caller: callerOf(event, options),
+        body: parseBody(event),
+        params: event.pathParameters ?? {},
+        query: event.queryStringParameters ?? {},
+        header: (name) => headerOf(event, name),
+      });
+      return json(reply.status ?? route.status, reply.body, reply.headers);
+    });
+}
+
+/** The collection a record route serves (handlers are shared across collections). */
+export function collectionOf(request: ApiRequest) {
+  const collection = request.route.collection;
+  if (!collection) throw new Error(`route ${request.route.path} has no collection`);
+  return collection;
+}
