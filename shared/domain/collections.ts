@@ -55,6 +55,8 @@ export interface CollectionDef {
   actionOnlyStates?: readonly string[];
   /** The field that places a record on an account's timeline. */
   accountField?: string;
+  /** Values a new record gets when the body leaves them out. */
+  defaults?: Readonly<Record<string, unknown>>;
   /** Fields fixed at create: a PATCH that sends them is rejected. */
   immutable?: readonly string[];
 }
@@ -103,6 +105,7 @@ export const COLLECTIONS: Record<CollectionName, CollectionDef> = {
     required: ['name'],
     stateField: 'status',
     actionOnlyStates: ['converted'],
+    defaults: { status: 'new' },
   },
   opportunities: {
     entity: 'opportunity',
@@ -117,6 +120,7 @@ export const COLLECTIONS: Record<CollectionName, CollectionDef> = {
     },
     required: ['accountId', 'name'],
     stateField: 'stage',
+    defaults: { stage: 'prospecting' },
     accountField: 'accountId',
   },
   cases: {
@@ -134,6 +138,7 @@ export const COLLECTIONS: Record<CollectionName, CollectionDef> = {
     },
     required: ['accountId', 'subject'],
     stateField: 'status',
+    defaults: { status: 'open', priority: 'normal' },
     accountField: 'accountId',
   },
   activities: {
@@ -148,6 +153,7 @@ export const COLLECTIONS: Record<CollectionName, CollectionDef> = {
       ownerId: userId(),
     },
     required: ['type', 'subject', 'relatedTo'],
+    defaults: { done: false },
     immutable: ['relatedTo'],
   },
 };

@@ -4,7 +4,7 @@ import { idempotencyKey, recordKey, ttlAttributes } from '../../db/keys.js';
 import { createRecord, getRecord } from '../../db/records-repo.js';
 import type { Caller } from '../../policy/caller.js';
 import { canCreate, canRead, ownerDeptFor, redact } from '../../policy/policy.js';
-import type { CollectionName, CrmRecord } from '../collections.js';
+import { COLLECTIONS, type CollectionName, type CrmRecord } from '../collections.js';
 import { fail } from '../errors.js';
 import { newId } from '../ids.js';
 import { validateCreate } from '../validation.js';
@@ -30,6 +30,7 @@ export function newRecord(
 ): CrmRecord {
   const at = now.toISOString();
   return {
+    ...COLLECTIONS[collection].defaults,
     ...fields,
     id: newId(now.getTime()),
     version: 1,

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { LIMITS } from '../../shared/config/limits.js';
+import { PROBLEM_CONTENT_TYPE, problemBody, problems } from '../../shared/http/problems.js';
+import { ROUTES, type Route, routeKey } from '../../shared/http/routes.js';
+import type { Verified } from './jwt-authorizer.js';
+import { lambdaContext, loadHandler } from './lambda-runtime.js';
+
+/**
+ * The HTTP API, locally: the same route table, the same JWT checks, the exact
+ * APIGatewayProxyEventV2 each handler gets in AWS. Extra local-only routes (the token
+ * convenience, report files) are plain functions mounted beside the API.
+ */
+export type LocalRoute = (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>;
+
+export interface GatewayOptions {
+  port: number;
+  authorize: (authorization: string | undefined) => Promise<Verified>;
+  extraRoutes?: Record<string, LocalRoute>;
+  log?: (msg: string) => void;
+}
+
+interface Compiled {
+  route: Route;
+  regex: RegExp;
+  params: string[];
+}
+
+const compiled: Compiled[] = ROUTES.map((route) => {
+  const params: string[] = [];
+  const pattern = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    params.push(name);
+    return '([^/]+)';
+  });
+  return { route, regex: new RegExp(`^${pattern}$`), params };
+}).sort((a, b) => a.params.length - b.params.length);
+
+function matchRoute(method: string, path: string) {
+  for (const c of compiled) {
+    if (c.route.method !== method) continue;
+    const m = c.regex.exec(path);
+    if (m)
+      return {
+        route: c.route,
+        params: Object.fromEntries(c.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)])),
+      };
+  }
+  return undefined;
+}
+
+const entryOf = (route: Route) =>
+  fileURLToPath(new URL(`../../functions/api/${route.handler}.ts`, import.meta.url));
+
+function sendProblem(res: ServerResponse, problem: ReturnType<typeof problems.internal>) {
+  res.writeHead(problem.statusCode, { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.headers });
+  res.end(JSON.stringify(problemBody(problem)));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > LIMITS.maxBodyBytes) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+const TEXTUAL = /^(application\/([\w.+-]*\+)?json|text\/|application\/(xml|x-www-form-urlencoded))/i;
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  route: Route,
+  params: Record<string, string>,
+  claims: Record<string, string>,
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const textual = TEXTUAL.test(headers['content-type'] ?? 'application/json');
+  const now = new Date();
+  const requestId = randomUUID();
+  const key = routeKey(route);
+  return {
+    version: '2.0',
+    routeKey: key,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(params).length ? params : undefined,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } },
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: key,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length ? (textual ? body.toString('utf8') : body.toString('base64')) : undefined,
+    isBase64Encoded: body.length > 0 && !textual,
+  };
+}
+
+function sendResult(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | string | undefined) {
+  const structured =
+    typeof result === 'object' && result !== null ? result : { statusCode: 200, body: result ?? '' };
+  const body = structured.body ?? '';
+  res.writeHead(structured.statusCode ?? 200, (structured.headers ?? {}) as Record<string, string>);
+  res.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+}
+
+async function serve(opts: GatewayOptions, req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const body = await readBody(req);
+  if (body === 'too-large') return sendProblem(res, problems.tooLarge(LIMITS.maxBodyBytes));
+  const extra = opts.extraRoutes?.[`${req.method} ${url.pathname}`];
+  if (extra) return extra(req, body, res);
+  const match = matchRoute(req.method ?? 'GET', url.pathname);
+  if (!match) return sendProblem(res, problems.notFound('No such route.'));
+  let claims: Record<string, string> = {};
+  if (!match.route.public) {
+    const verified = await opts.authorize(req.headers.authorization);
+    if (!verified.ok) return sendProblem(res, problems.unauthorized());
+    claims = verified.claims;
+  }
+  const event = toEvent(req, url, body, match.route, match.params, claims);
+  const handler = await loadHandler<typeof event, APIGatewayProxyStructuredResultV2>(entryOf(match.route));
+  sendResult(res, await handler(event, lambdaContext(match.route.handler)));
+}
+
+export function startGateway(opts: GatewayOptions): Promise<Server> {
+  const server = createServer((req, res) => {
+    serve(opts, req, res).catch((error: unknown) => {
+      // A handler that throws is a 500 without internals, and the gateway goes on serving.
+      opts.log?.(`handler error on ${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`);
+      if (!res.headersSent) sendProblem(res, problems.internal());
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, '127.0.0.1', () => resolve(server));
+  });
+}

@@ -1,0 +1,197 @@
+import { mkdir, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { DEMO_USERS } from '../../shared/config/demo.js';
+import { ALL_GROUPS } from '../../shared/config/departments.js';
+import { ENV } from '../../shared/config/env.js';
+import { RESOURCE_NAMES } from '../../shared/config/resources.js';
+import { SCHEDULES } from '../../shared/config/schedules.js';
+import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
+import { attachDepartmentQueues } from './department-queues.js';
+import { startCognitoLocal } from './engines/cognito-local.js';
+import { provisionUserPool } from './engines/cognito-pool.js';
+import { startDynamoDbLocal } from './engines/dynamodb-local.js';
+import { LOCAL_REGION, localAwsConfig } from './engines/local-aws.js';
+import { freePort, type Logger, silentLogger } from './engines/processes.js';
+import { startS3Local } from './engines/s3-local.js';
+import { type LocalBus, startEventBus } from './event-bus.js';
+import { startGateway } from './gateway.js';
+import { jwtAuthorizer } from './jwt-authorizer.js';
+import { lambdaContext, loadHandler } from './lambda-runtime.js';
+import { type LocalScheduler, startScheduler } from './scheduler.js';
+import type { StackInfo } from './stack-info.js';
+import { type StreamPoller, startStreamPoller } from './stream-poller.js';
+import { ensureTable } from './table.js';
+import { tokenRoute } from './token-route.js';
+
+export interface StackOptions {
+  /** API port; a free one when omitted. */
+  port?: number;
+  dataDir: string;
+  /** Keep DynamoDB data on disk (npm start) instead of in memory (tests). */
+  persistent: boolean;
+  /** Wipe dataDir first. */
+  fresh?: boolean;
+  log?: Logger;
+  /** Called with each step's name as the stack comes up. */
+  progress?: (step: string) => void;
+}
+
+export interface RunningStack {
+  info: StackInfo;
+  bus: LocalBus;
+  streams: StreamPoller;
+  /** True when the table was made on this start (so demo data may be seeded). */
+  fresh: boolean;
+  stop(): Promise<void>;
+}
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const fn = (path: string) => join(root, 'functions', path);
+
+/**
+ * The whole backend on this machine: real engines as child processes, and in this process the
+ * gateway, the stream poller, the event bus and the scheduler around the very same handlers.
+ */
+export async function startStack(opts: StackOptions): Promise<RunningStack> {
+  const log = opts.log ?? silentLogger;
+  const step = opts.progress ?? (() => undefined);
+  const dataDir = resolve(opts.dataDir);
+  if (opts.fresh) await rm(dataDir, { recursive: true, force: true });
+  const logsDir = join(dataDir, 'logs');
+  await mkdir(logsDir, { recursive: true });
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s();
+  };
+
+  try {
+    step('DynamoDB Local, cognito-local and S3 (s3rver)');
+    const dbDir = join(dataDir, 'dynamodb');
+    if (opts.persistent) await mkdir(dbDir, { recursive: true });
+    const [dynamo, cognito, s3] = await Promise.all([
+      startDynamoDbLocal({ dbPath: opts.persistent ? dbDir : undefined, logsDir, log }),
+      startCognitoLocal({ dataDir: join(dataDir, 'cognito'), logsDir, log }),
+      startS3Local({ dataDir: join(dataDir, 's3'), bucket: RESOURCE_NAMES.reportsBucket, logsDir, log }),
+    ]);
+    stops.push(dynamo.stop, cognito.stop, s3.stop);
+
+    step('user pool, groups and demo users');
+    const pool = await provisionUserPool(cognito.endpoint, {
+      poolName: RESOURCE_NAMES.userPool,
+      clientName: RESOURCE_NAMES.userPoolClient,
+      groups: ALL_GROUPS,
+      users: DEMO_USERS,
+    });
+
+    step('table and stream');
+    const aws = localAwsConfig(dynamo.endpoint);
+    const table = await ensureTable(aws, RESOURCE_NAMES.table);
+
+    const busPort = await freePort();
+    // The handlers run in this process and read their configuration as a Lambda does: from env.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      // s3rver only knows S3RVER/S3RVER; DynamoDB Local and the rest accept any alphanumeric key.
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${busPort}`,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+      [ENV.tableName]: RESOURCE_NAMES.table,
+      [ENV.busName]: RESOURCE_NAMES.bus,
+      [ENV.userPoolId]: pool.userPoolId,
+      [ENV.bucketName]: RESOURCE_NAMES.reportsBucket,
+    });
+
+    step('event bus and department rules');
+    const eventsLog = join(dataDir, 'events.jsonl');
+    const bus = await startEventBus({
+      port: busPort,
+      busName: RESOURCE_NAMES.bus,
+      rules: DEPARTMENT_RULES,
+      eventsLog,
+      log,
+    });
+    stops.push(bus.stop);
+    const queues = await attachDepartmentQueues(bus, DEPARTMENT_RULES, join(dataDir, 'queues'));
+
+    step('stream poller');
+    const deadLetters = join(dataDir, 'dlq', 'publish-changes.jsonl');
+    const publish = await loadHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(
+      fn('streams/publish-changes.ts'),
+    );
+    const streams = await startStreamPoller({
+      name: 'publish-changes',
+      aws,
+      streamArn: table.streamArn,
+      consumer: (event) => publish(event, lambdaContext('publish-changes')),
+      checkpointFile: join(dataDir, 'streams', 'publish-changes.json'),
+      deadLetterFile: deadLetters,
+      log,
+    });
+    stops.push(streams.stop);
+
+    step('scheduler');
+    const scheduler: LocalScheduler = startScheduler(
+      SCHEDULES.map((s) => ({
+        name: s.name,
+        expression: s.expression,
+        fire: async (at) => {
+          const handler = await loadHandler(fn(`scheduled/${s.handler}.ts`));
+          await handler({ ...s.input, scheduledAt: at.toISOString() }, lambdaContext(s.handler));
+        },
+      })),
+      log,
+    );
+    stops.push(() => scheduler.stop());
+
+    step('API gateway');
+    const port = opts.port ?? (await freePort());
+    const apiUrl = `http://127.0.0.1:${port}`;
+    const server: Server = await startGateway({
+      port,
+      authorize: jwtAuthorizer({ issuer: pool.issuer, jwksUri: pool.jwksUri, clientId: pool.clientId }),
+      extraRoutes: { 'POST /local/token': tokenRoute(cognito.endpoint, pool.clientId) },
+      log,
+    });
+    stops.push(() => new Promise<void>((done) => server.close(() => done())));
+    server.closeIdleConnections?.();
+
+    const info: StackInfo = {
+      apiUrl,
+      auth: {
+        issuer: pool.issuer,
+        jwksUri: pool.jwksUri,
+        tokenUrl: `${apiUrl}/local/token`,
+        userPoolId: pool.userPoolId,
+        clientId: pool.clientId,
+        cognitoEndpoint: cognito.endpoint,
+      },
+      users: DEMO_USERS.map(({ username, password, groups }) => ({ username, password, groups })),
+      bucket: RESOURCE_NAMES.reportsBucket,
+      s3Endpoint: s3.endpoint,
+      dynamodbEndpoint: dynamo.endpoint,
+      eventsLog,
+      queues,
+      deadLetters,
+      tableName: RESOURCE_NAMES.table,
+    };
+    return {
+      info,
+      bus,
+      streams,
+      fresh: table.created,
+      stop: async () => {
+        server.closeAllConnections?.();
+        await stop();
+      },
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
