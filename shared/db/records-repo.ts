@@ -127,22 +127,27 @@ interface WriteConditions {
   expectedVersion?: number;
 }
 
+/** The condition of every change: the record exists, is not deleted, passes the guard and the version. */
 function conditionOf(c: WriteConditions) {
-  const parts = ['attribute_exists(PK)', `attribute_not_exists(${DELETED_MARK})`];
+  const names: Record<string, string> = { '#pk': 'PK', '#deleted': DELETED_MARK };
   const values: Item = {};
+  const parts = ['attribute_exists(#pk)', 'attribute_not_exists(#deleted)'];
   if ('ownerId' in c.guard) {
-    parts.push('ownerId = :guardOwner');
+    parts.push('#guardOwner = :guardOwner');
+    names['#guardOwner'] = 'ownerId';
     values[':guardOwner'] = c.guard.ownerId;
   }
   if ('ownerDept' in c.guard) {
-    parts.push('ownerDept = :guardDept');
+    parts.push('#guardDept = :guardDept');
+    names['#guardDept'] = 'ownerDept';
     values[':guardDept'] = c.guard.ownerDept;
   }
   if (c.expectedVersion !== undefined) {
-    parts.push('version = :expectedVersion');
+    parts.push('#expectedVersion = :expectedVersion');
+    names['#expectedVersion'] = 'version';
     values[':expectedVersion'] = c.expectedVersion;
   }
-  return { ConditionExpression: parts.join(' AND '), values };
+  return { ConditionExpression: parts.join(' AND '), names, values };
 }
 
 /** Why a conditional write failed, told from the item DynamoDB returned with the failure. */
@@ -174,7 +179,7 @@ export async function updateRecord(
         Key: recordKey(collection, id),
         UpdateExpression: update.UpdateExpression,
         ConditionExpression: condition.ConditionExpression,
-        ExpressionAttributeNames: update.ExpressionAttributeNames,
+        ExpressionAttributeNames: { ...update.ExpressionAttributeNames, ...condition.names },
         ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...condition.values },
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
