@@ -1,4 +1,4 @@
-import type { Department } from '../config/departments.js';
+import { ALL_GROUPS, type Department, isDepartment, ROLE_GROUPS } from '../config/departments.js';
 import { COLLECTION_NAMES, type CollectionName, type CrmRecord } from '../domain/collections.js';
 import type { Caller } from './caller.js';
 import { MATRIX } from './matrix.js';
@@ -120,4 +120,36 @@ export function redactForDepartments<T extends Record<string, unknown>>(
     if (!everyoneSees) delete out[h.field];
   }
   return out as T;
+}
+
+/** Lead conversion hands a lead to sales: it creates accounts, contacts and opportunities. */
+export function canConvertLead(caller: Caller): boolean {
+  return (
+    canRead(caller, 'leads') &&
+    (['accounts', 'contacts', 'opportunities'] as const).every((c) => canCreate(caller, c))
+  );
+}
+
+/** Users, roles and integration settings are the admins' alone. */
+export function canAdminister(caller: Caller): boolean {
+  return caller.isAdmin;
+}
+
+/**
+ * A group assignment is valid when every group is known and the user keeps exactly one department
+ * group (admins may have none). Returns the problems, empty when valid.
+ */
+export function groupAssignmentProblems(groups: readonly string[]): string[] {
+  const problems: string[] = [];
+  const unknown = groups.filter((g) => !ALL_GROUPS.includes(g));
+  if (unknown.length) problems.push(`unknown group(s): ${unknown.join(', ')}`);
+  if (new Set(groups).size !== groups.length) problems.push('a group is listed twice');
+  const departments = groups.filter(isDepartment);
+  const admin = groups.includes(ROLE_GROUPS.admins);
+  if (departments.length > 1) problems.push('a user belongs to one department group at most');
+  if (departments.length === 0 && !admin)
+    problems.push('a user who is not an admin needs one department group');
+  if (groups.includes(ROLE_GROUPS.managers) && departments.length === 0)
+    problems.push('a manager needs a department');
+  return problems;
 }

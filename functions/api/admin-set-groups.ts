@@ -1,0 +1,7 @@
+// primary adapter (HTTP API) → setUserGroupsUseCase → user directory (Cognito group membership)
+import { setUserGroupsUseCase } from '../../shared/domain/use-cases/users.js';
+import { apiHandler } from '../../shared/http/api-handler.js';
+
+export const handler = apiHandler(async (request) => ({
+  body: await setUserGroupsUseCase(request.caller, request.params.username, request.body),
+}));

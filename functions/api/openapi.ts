@@ -1,0 +1,13 @@
+// primary adapter (HTTP API) → the OpenAPI document generated from the route table and schemas
+import { apiHandler } from '../../shared/http/api-handler.js';
+import { openApiDocument } from '../../shared/http/openapi.js';
+
+let document: Record<string, unknown> | undefined;
+
+export const handler = apiHandler(
+  async () => {
+    document ??= openApiDocument();
+    return { body: document, headers: { 'cache-control': 'public, max-age=300' } };
+  },
+  { public: true },
+);

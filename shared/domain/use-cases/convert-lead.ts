@@ -1,0 +1,126 @@
+import { z } from 'zod/mini';
+import { convertLead } from '../../db/conversion-repo.js';
+import { getRecord } from '../../db/records-repo.js';
+import type { Caller } from '../../policy/caller.js';
+import { canConvertLead, canRead, redact } from '../../policy/policy.js';
+import type { CrmRecord } from '../collections.js';
+import { fail } from '../errors.js';
+import { id } from '../fields.js';
+import { type FieldError, validate, validateCreate } from '../validation.js';
+import { newRecord } from './create-record.js';
+import { requireId } from './preconditions.js';
+
+const looseObject = z.optional(z.record(z.string(), z.unknown()));
+const bodySchema = z.strictObject({
+  accountId: z.optional(id()),
+  account: looseObject,
+  contact: looseObject,
+  opportunity: looseObject,
+});
+
+export interface ConversionResult {
+  lead: CrmRecord;
+  accountId: string;
+  account: CrmRecord | null;
+  contact: CrmRecord;
+  opportunity: CrmRecord | null;
+}
+
+function splitName(name: string): { firstName: string; lastName: string } {
+  const parts = name.trim().split(/\s+/);
+  return parts.length > 1
+    ? { firstName: parts.slice(0, -1).join(' '), lastName: parts.at(-1)! }
+    : { firstName: parts[0]!, lastName: parts[0]! };
+}
+
+/** Validates one part of the conversion with the collection's own create schema, errors under its path. */
+function part(
+  collection: 'accounts' | 'contacts' | 'opportunities',
+  path: string,
+  fields: unknown,
+  errors: FieldError[],
+) {
+  const valid = validateCreate(collection, fields);
+  if (valid.ok) return valid.value;
+  errors.push(...valid.errors.map((e) => ({ ...e, path: `${path}.${e.path}` })));
+  return undefined;
+}
+
+/**
+ * Marketing → sales hand-over: read the lead, then one transaction that creates (or links) the
+ * account, creates the contact and optional opportunity, all owned by the caller, and marks the lead
+ * converted. Two round trips; all or nothing.
+ */
+export async function convertLeadUseCase(
+  caller: Caller,
+  rawId: string | undefined,
+  body: unknown,
+): Promise<ConversionResult> {
+  const leadId = requireId(rawId);
+  if (!canRead(caller, 'leads')) throw fail.notFound();
+  if (!canConvertLead(caller)) throw fail.forbidden('Only sales (or admins) convert leads.');
+  const parsed = validate(bodySchema, body ?? {});
+  if (!parsed.ok) throw fail.invalid(parsed.errors, 'The request body is invalid.');
+  const input = parsed.value;
+  if (input.accountId && input.account) {
+    throw fail.invalid([
+      { path: 'account', message: 'give either accountId (to link) or account (to create)' },
+    ]);
+  }
+
+  const lead = await getRecord('leads', leadId);
+  if (!lead) throw fail.notFound();
+  if (lead.status !== 'qualified')
+    throw fail.conflict(`Only a qualified lead can be converted; this one is ${String(lead.status)}.`);
+
+  const errors: FieldError[] = [];
+  const leadName = String(lead.name);
+  const accountFields = input.accountId
+    ? undefined
+    : part('accounts', 'account', { name: lead.company ?? leadName, ...input.account }, errors);
+  const now = new Date();
+  const account = accountFields ? newRecord(caller, 'accounts', accountFields, now) : undefined;
+  const accountId = input.accountId ?? account?.id ?? '';
+  const contactFields = part(
+    'contacts',
+    'contact',
+    { ...splitName(leadName), ...(lead.email ? { email: lead.email } : {}), ...input.contact, accountId },
+    errors,
+  );
+  const opportunityFields = input.opportunity
+    ? part('opportunities', 'opportunity', { name: leadName, ...input.opportunity, accountId }, errors)
+    : undefined;
+  if (errors.length || !contactFields) throw fail.invalid(errors, 'The request body is invalid.');
+
+  const contact = newRecord(caller, 'contacts', contactFields, now);
+  const opportunity = opportunityFields
+    ? newRecord(caller, 'opportunities', opportunityFields, now)
+    : undefined;
+  const set = {
+    status: 'converted',
+    convertedAt: now.toISOString(),
+    convertedBy: caller.userId,
+    convertedAccountId: accountId,
+    convertedContactId: contact.id,
+    ...(opportunity ? { convertedOpportunityId: opportunity.id } : {}),
+    updatedAt: now.toISOString(),
+    updatedBy: caller.userId,
+  };
+  const outcome = await convertLead({
+    lead: { id: leadId, version: lead.version, set },
+    account: account ? { create: account } : { link: accountId },
+    contact,
+    opportunity,
+  });
+  if (!outcome.ok && outcome.reason === 'missing-account') {
+    throw fail.invalid([{ path: 'accountId', message: 'names no existing account' }]);
+  }
+  if (!outcome.ok) throw fail.conflict('The lead changed or was converted meanwhile; nothing was written.');
+  return {
+    lead: redact(caller, 'leads', { ...lead, ...set, version: lead.version + 1 }),
+    accountId,
+    account: account ? redact(caller, 'accounts', account) : null,
+    contact: redact(caller, 'contacts', contact),
+    opportunity: opportunity ? redact(caller, 'opportunities', opportunity) : null,
+  };
+}
