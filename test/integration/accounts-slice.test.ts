@@ -24,7 +24,12 @@ describe('accounts, end to end', () => {
     expect(created.body).toMatchObject({ name: 'Slice Corp', version: 1, ownerDept: 'sales' });
     const logged = await waitForEvent(created.body.id, 'account.created');
     expect(logged.event.source).toBe('concord.crm');
-    expect(logged.event.detail).toMatchObject({ specversion: 1, entity: 'account', action: 'created', ownerDept: 'sales' });
+    expect(logged.event.detail).toMatchObject({
+      specversion: 1,
+      entity: 'account',
+      action: 'created',
+      ownerDept: 'sales',
+    });
     expect(logged.matchedRules).toContain('sales-customers');
     const salesQueue = await readJsonLines<{ body: { id: string } }>(stack().queues.sales!);
     expect(salesQueue.some((m) => m.body.id === logged.event.id)).toBe(true);
@@ -74,7 +79,11 @@ describe('accounts, end to end', () => {
   it('rejects a bad body with 400 and writes nothing', async () => {
     const sally = await as('sally');
     const before = await sally.get<{ items: unknown[] }>('/v1/accounts?limit=100');
-    const res = await sally.post<{ errors: { path: string }[] }>('/v1/accounts', { name: '', version: 3, bogus: true });
+    const res = await sally.post<{ errors: { path: string }[] }>('/v1/accounts', {
+      name: '',
+      version: 3,
+      bogus: true,
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e) => e.path).sort()).toEqual(['bogus', 'name', 'version']);
     const after = await sally.get<{ items: unknown[] }>('/v1/accounts?limit=100');

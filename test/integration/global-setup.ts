@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { stopAll } from '../../infra/local/engines/processes.js';
-import type { StackInfo } from '../../infra/local/stack-info.js';
 import { startStack } from '../../infra/local/stack.js';
+import type { StackInfo } from '../../infra/local/stack-info.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -25,7 +25,12 @@ export function anonymous(): ApiClient {
 }
 
 export interface LoggedEvent {
-  event: { id: string; 'detail-type': string; source: string; detail: Record<string, unknown> & { id: string } };
+  event: {
+    id: string;
+    'detail-type': string;
+    source: string;
+    detail: Record<string, unknown> & { id: string };
+  };
   matchedRules: string[];
 }
 
@@ -38,11 +43,17 @@ export async function readJsonLines<T>(file: string): Promise<T[]> {
 }
 
 /** Polls the events log until an event for the record (and type) shows up, or the time runs out. */
-export async function waitForEvent(recordId: string, detailType?: string, timeoutMs = 10_000): Promise<LoggedEvent> {
+export async function waitForEvent(
+  recordId: string,
+  detailType?: string,
+  timeoutMs = 10_000,
+): Promise<LoggedEvent> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const events = await readJsonLines<LoggedEvent>(stack().eventsLog);
-    const hit = events.find((e) => e.event.detail.id === recordId && (!detailType || e.event['detail-type'] === detailType));
+    const hit = events.find(
+      (e) => e.event.detail.id === recordId && (!detailType || e.event['detail-type'] === detailType),
+    );
     if (hit) return hit;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

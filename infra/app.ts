@@ -1,0 +1,57 @@
+import { readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { PROJECT_ROOT } from './constructs/app-function.js';
+import { ServiceStack } from './stacks/service-stack.js';
+import { StatefulStack } from './stacks/stateful-stack.js';
+
+export const STACK_NAMES = { stateful: 'ConcordCrm-Stateful', service: 'ConcordCrm-Service' } as const;
+
+export interface BuiltApp {
+  app: App;
+  stateful: StatefulStack;
+  service: ServiceStack;
+}
+
+/**
+ * The CDK app: the stateful stack and the service stack that uses it, checked by cdk-nag's AWS Solutions
+ * pack. Tests call this with `context: { 'aws:cdk:bundling-stacks': [] }` to synthesize without bundling.
+ */
+export function buildApp(opts: AppProps = {}): BuiltApp {
+  const app = new App({ ...opts, context: { ...cdkJsonContext(), ...opts.context } });
+  // Env-agnostic: the account and region come from the deploying credentials.
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const stateful = new StatefulStack(app, STACK_NAMES.stateful, {
+    env,
+    description: 'Concord CRM: table, user pool, event bus, reports bucket',
+    terminationProtection: true,
+  });
+  const service = new ServiceStack(app, STACK_NAMES.service, {
+    env,
+    description: 'Concord CRM: API, functions, change fan-out',
+    table: stateful.table,
+    userPool: stateful.userPool,
+    userPoolClient: stateful.userPoolClient,
+    bus: stateful.bus,
+    reportsBucket: stateful.reportsBucket,
+  });
+  Tags.of(app).add('app', 'concord-crm');
+  // cdk-nag 3 is a policy-validation plugin (the Aspects way of cdk-nag 2 crashes on this CDK).
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stateful, service };
+}
+
+/**
+ * The feature flags of cdk.json. The CLI hands them to the app itself; an app built in-process (tests)
+ * reads them here, so that both synthesize the same templates.
+ */
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context?: object };
+  return { ...cdkJson.context };
+}
+
+const isMain =
+  process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) buildApp().app.synth();

@@ -1,0 +1,201 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Code, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { ENV } from '../../shared/config/env.js';
+import { TABLE_DEFINITION } from '../../shared/db/keys.js';
+
+/** The project folder: entries, the lock file and esbuild are found from here, whatever the cwd. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export const SERVICE_NAME = 'concord-crm';
+
+export type Access = 'R' | 'RW';
+
+/**
+ * DynamoDB actions per access level. No Scan: lists read an index or an item collection (house rule),
+ * so a handler that tries to Scan fails loudly. Transactions are authorized per contained action.
+ */
+const TABLE_ACTIONS: Record<Access, string[]> = {
+  R: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  RW: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
+
+const BUCKET_OBJECT_ACTIONS: Record<Access, string[]> = {
+  R: ['s3:GetObject'],
+  RW: ['s3:GetObject', 's3:PutObject'],
+};
+
+/** Reports live under this prefix (API.md §6); functions get nothing else in the bucket. */
+const REPORTS_PREFIX = 'reports/';
+
+/**
+ * The ESM bundle runs CommonJS dependencies too: esbuild's `require` shim needs a real `require`.
+ * Aliased so it cannot clash with a name in the bundle.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __concordCreateRequire } from 'node:module'; const require = __concordCreateRequire(import.meta.url);";
+
+export interface AppFunctionProps {
+  /** Entry file, relative to the project folder (e.g. `functions/api/me.ts`). */
+  entry: string;
+  description?: string;
+  timeout?: Duration;
+  memorySize?: number;
+  environment?: Record<string, string>;
+}
+
+/**
+ * A Lambda function with the house defaults fixed (Node 22 on arm64, X-Ray, JSON logs to its own log
+ * group, a minified ESM bundle built by the local esbuild) and `bind*` methods that grant least privilege
+ * AND set the environment variable the code reads, so the two never drift apart.
+ *
+ * Its role carries no AWS managed policy: it may write to its own log group and nothing else until bound.
+ */
+export class AppFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    super(scope, id, AppFunction.functionProps(scope, id, props));
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 on purpose: an LTS runtime that Lambda supports. The same code runs in the local stack ' +
+        'on Node 20 (bundles target node20); the runtime moves up together with the local Node version.',
+    });
+    Validations.of(this.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which do not support ' +
+        'resource-level permissions (the X-Ray service authorization reference lists no resource types).',
+    });
+  }
+
+  private static functionProps(scope: Construct, id: string, props: AppFunctionProps): NodejsFunctionProps {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.ONE_MONTH,
+      // Logs of a deleted function are noise; the audit trail lives in the table, not in logs.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+
+    const common: NodejsFunctionProps = {
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      tracing: Tracing.ACTIVE,
+      timeout: props.timeout ?? Duration.seconds(10),
+      memorySize: props.memorySize ?? 512,
+      description: props.description,
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+    };
+
+    const entry = join(PROJECT_ROOT, props.entry);
+    if (!existsSync(entry)) {
+      // `cdk synth --exclusively`, `cdk deploy <other stack>` and the infra tests skip bundling for this
+      // stack (context `aws:cdk:bundling-stacks`): no code is built, so a placeholder stands in for a
+      // handler that is not written yet. Where the code is really built, a missing entry is an error.
+      if (Stack.of(scope).bundlingRequired) {
+        throw new Error(`AppFunction ${id}: entry ${props.entry} does not exist (looked in ${PROJECT_ROOT})`);
+      }
+      return {
+        ...common,
+        code: Code.fromInline(
+          "exports.handler = async () => { throw new Error('synthesized without bundling'); };",
+        ),
+        handler: 'index.handler',
+      };
+    }
+
+    return {
+      ...common,
+      entry,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: {
+        minify: true,
+        format: OutputFormat.ESM,
+        target: 'node20',
+        sourceMap: true,
+        // Maps for stack traces only: without the sources they are a fraction of the size to ship and load.
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        // Bundle the AWS SDK too: pinned versions, tree-shaken, no dependence on the runtime's copy.
+        externalModules: [],
+        // The local esbuild (a devDependency) builds every bundle: Docker is never needed.
+        forceDockerBundling: false,
+      },
+    };
+  }
+
+  /** Read (`R`) or read-write (`RW`) on the table and Query on each of its indexes; sets TABLE_NAME. */
+  bindTable(table: ITable, access: Access): this {
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: TABLE_ACTIONS[access], resources: [table.tableArn] }),
+    );
+    // Index ARNs named one by one from the key module, rather than `index/*`.
+    const indexArns = Object.keys(TABLE_DEFINITION.indexes).map((name) => `${table.tableArn}/index/${name}`);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexArns }));
+    this.addEnvironment(ENV.tableName, table.tableName);
+    return this;
+  }
+
+  /** PutEvents on this bus only; sets EVENT_BUS_NAME. */
+  bindBus(bus: IEventBus): this {
+    bus.grantPutEventsTo(this);
+    this.addEnvironment(ENV.busName, bus.eventBusName);
+    return this;
+  }
+
+  /**
+   * Objects under `reports/` (read, or read and write) and listing that prefix; sets REPORTS_BUCKET.
+   * cdk-nag reports the `reports/*` object wildcard (AwsSolutions-IAM5): the caller acknowledges it with
+   * the finding id synth prints, because that id holds the cross-stack reference, known only at synth.
+   */
+  bindBucket(bucket: IBucket, access: Access): this {
+    const objects = bucket.arnForObjects(`${REPORTS_PREFIX}*`);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: BUCKET_OBJECT_ACTIONS[access], resources: [objects] }),
+    );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${REPORTS_PREFIX}*` } },
+      }),
+    );
+    this.addEnvironment(ENV.bucketName, bucket.bucketName);
+    return this;
+  }
+
+  /** The given cognito-idp actions on this user pool only; sets USER_POOL_ID. */
+  bindUserPool(pool: IUserPool, actions: readonly string[]): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [pool.userPoolArn] }));
+    this.addEnvironment(ENV.userPoolId, pool.userPoolId);
+    return this;
+  }
+}

@@ -1,0 +1,382 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CfnResource, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type BuiltApp, buildApp } from '../../infra/app.js';
+import { ALL_GROUPS, DEPARTMENTS } from '../../shared/config/departments.js';
+import { ENV } from '../../shared/config/env.js';
+import { TABLE_DEFINITION } from '../../shared/db/keys.js';
+import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
+import { HANDLERS, type HandlerName, ROUTES } from '../../shared/http/routes.js';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+let built: BuiltApp;
+let assemblyDir: string;
+let stateful: Template;
+let service: Template;
+
+beforeAll(() => {
+  // Bundling skipped for every stack: synth is fast and does not depend on the handler files.
+  built = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // Throws with cdk-nag's report if a finding is not acknowledged (the app runs the AwsSolutions pack).
+  assemblyDir = built.app.synth().directory;
+  stateful = Template.fromStack(built.stateful);
+  service = Template.fromStack(built.service);
+});
+
+const resourcesOf = (template: Template, type: string): [string, Resource][] =>
+  Object.entries(template.findResources(type) as Record<string, Resource>);
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }): string => {
+  const cfn = construct.node.defaultChild as CfnResource;
+  return Stack.of(cfn).getLogicalId(cfn);
+};
+
+const functionOf = (handler: HandlerName) => built.service.api.functions.get(handler)!;
+
+const functionResource = (fn: { node: { defaultChild?: unknown } }): Resource =>
+  service.toJSON().Resources[logicalId(fn)] as Resource;
+
+/** Every statement of the policies attached to a function's role. */
+function statementsOf(fn: { node: { defaultChild?: unknown } }): Statement[] {
+  const roleRef = (functionResource(fn).Properties.Role as { 'Fn::GetAtt': [string, string] })[
+    'Fn::GetAtt'
+  ][0];
+  return resourcesOf(service, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleRef))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+const actionsOf = (statements: Statement[]): string[] =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+describe('StatefulStack', () => {
+  it('provisions the table from TABLE_DEFINITION: keys, every GSI, stream, TTL, PITR, retained', () => {
+    // Prepare
+    const expectedIndexes = Object.entries(TABLE_DEFINITION.indexes).map(([name, keys]) => ({
+      IndexName: name,
+      KeySchema: [
+        { AttributeName: keys.pk, KeyType: 'HASH' },
+        { AttributeName: keys.sk, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    }));
+
+    // Act
+    const tables = resourcesOf(stateful, 'AWS::DynamoDB::Table');
+
+    // Assess
+    expect(tables).toHaveLength(1);
+    const [, table] = tables[0]!;
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: TABLE_DEFINITION.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_DEFINITION.sortKey, KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamViewType: TABLE_DEFINITION.streamView },
+      TimeToLiveSpecification: { AttributeName: TABLE_DEFINITION.ttlAttribute, Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(expectedIndexes);
+  });
+
+  it('makes one Cognito group per entry of ALL_GROUPS and an admin-only pool', () => {
+    // Act
+    const groups = resourcesOf(stateful, 'AWS::Cognito::UserPoolGroup').map(
+      ([, g]) => g.Properties.GroupName,
+    );
+
+    // Assess
+    expect(groups.sort()).toEqual([...ALL_GROUPS].sort());
+    stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: {
+        PasswordPolicy: Match.objectLike({ MinimumLength: Match.anyValue(), RequireSymbols: true }),
+      },
+    });
+  });
+
+  it('gives the app client password and SRP sign-in and no secret', () => {
+    // Assess
+    stateful.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
+    });
+  });
+
+  it('has the bus with an archive, and a private, versioned, TLS-only reports bucket', () => {
+    // Prepare
+    const bucketId = logicalId(built.stateful.reportsBucket);
+
+    // Act
+    const bucket = stateful.toJSON().Resources[bucketId] as Resource;
+
+    // Assess
+    stateful.resourceCountIs('AWS::Events::EventBus', 1);
+    stateful.resourceCountIs('AWS::Events::Archive', 1);
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('ServiceStack: API', () => {
+  it('has one route per ROUTES entry, JWT-authorized unless public', () => {
+    // Act
+    const routes = resourcesOf(service, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+
+    // Assess
+    expect(routes).toHaveLength(ROUTES.length);
+    for (const route of ROUTES) {
+      const found = routes.filter((r) => r.RouteKey === `${route.method} ${route.path}`);
+      expect(found, `${route.method} ${route.path}`).toHaveLength(1);
+      expect(found[0]!.AuthorizationType).toBe(route.public ? 'NONE' : 'JWT');
+      if (!route.public) expect(found[0]!.AuthorizerId).toBeDefined();
+    }
+    service.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Audience: Match.anyValue(), Issuer: Match.anyValue() },
+    });
+  });
+
+  it("sends each route to its handler's function", () => {
+    // Prepare
+    const integrations = Object.fromEntries(resourcesOf(service, 'AWS::ApiGatewayV2::Integration'));
+    const routes = resourcesOf(service, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+
+    for (const route of ROUTES) {
+      // Act
+      const target = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`)!.Target as {
+        'Fn::Join': [string, [string, { Ref: string }]];
+      };
+      const integration = integrations[target['Fn::Join'][1][1].Ref]!;
+
+      // Assess
+      expect(integration.Properties.IntegrationUri).toEqual({
+        'Fn::GetAtt': [logicalId(functionOf(route.handler)), 'Arn'],
+      });
+    }
+  });
+
+  it('logs access and throttles on the default stage', () => {
+    // Assess
+    service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      DefaultRouteSettings: { ThrottlingBurstLimit: Match.anyValue(), ThrottlingRateLimit: Match.anyValue() },
+    });
+  });
+});
+
+describe('ServiceStack: functions', () => {
+  it('has one function per handler plus the stream consumer, all Node 22 on arm64 with JSON logs', () => {
+    // Act
+    const functions = resourcesOf(service, 'AWS::Lambda::Function').map(([, f]) => f.Properties);
+
+    // Assess
+    expect(built.service.api.functions.size).toBe(HANDLERS.length);
+    expect(functions).toHaveLength(HANDLERS.length + 1);
+    for (const fn of functions) {
+      expect(fn).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+    }
+  });
+
+  it('roles carry no AWS managed policy', () => {
+    // Act
+    const roles = resourcesOf(service, 'AWS::IAM::Role').map(([, r]) => r.Properties);
+
+    // Assess
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) expect(role.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('get-record may read the table but not write it, and nothing may Scan', () => {
+    // Act
+    const getRecord = actionsOf(statementsOf(functionOf('get-record')));
+    const createRecord = actionsOf(statementsOf(functionOf('create-record')));
+    const all = [...built.service.api.functions.values(), built.service.fanout.publisher].flatMap((fn) =>
+      actionsOf(statementsOf(fn)),
+    );
+
+    // Assess
+    expect(getRecord).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
+      expect(getRecord).not.toContain(write);
+      expect(createRecord).toContain(write);
+    }
+    expect(all.filter((a) => a.startsWith('dynamodb:Scan') || a === 'dynamodb:*')).toEqual([]);
+  });
+
+  it('only the admin functions touch Cognito, and only on the user pool', () => {
+    // Prepare
+    const poolArn = built.service.resolve(built.stateful.userPool.userPoolArn);
+
+    for (const handler of HANDLERS) {
+      // Act
+      const cognito = statementsOf(functionOf(handler)).filter((s) =>
+        actionsOf([s]).some((a) => a.startsWith('cognito-idp:')),
+      );
+
+      // Assess
+      if (!handler.startsWith('admin-')) {
+        expect(cognito, handler).toEqual([]);
+        continue;
+      }
+      expect(cognito.length, handler).toBeGreaterThan(0);
+      for (const statement of cognito) expect(statement.Resource, handler).toEqual(poolArn);
+      expect(actionsOf(cognito)).not.toContain('cognito-idp:*');
+    }
+    expect(actionsOf(statementsOf(functionOf('admin-set-groups')))).toEqual(
+      expect.arrayContaining(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup']),
+    );
+  });
+
+  it('sets the environment a function reads exactly where it is granted the resource', () => {
+    // Prepare
+    const envOf = (fn: { node: { defaultChild?: unknown } }) =>
+      (functionResource(fn).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+    // Assess
+    expect(envOf(functionOf('get-record'))).toHaveProperty(ENV.tableName);
+    expect(envOf(functionOf('health'))).not.toHaveProperty(ENV.tableName);
+    expect(envOf(functionOf('admin-list-users'))).toHaveProperty(ENV.userPoolId);
+    expect(envOf(built.service.fanout.publisher)).toHaveProperty(ENV.busName);
+    for (const handler of ['health', 'openapi', 'me'] as const) {
+      expect(actionsOf(statementsOf(functionOf(handler))).filter((a) => !/^(logs|xray):/.test(a))).toEqual(
+        [],
+      );
+    }
+  });
+});
+
+describe('ServiceStack: change fan-out', () => {
+  it('consumes the stream with bisect, retries, partial batch failures and a DLQ', () => {
+    // Assess
+    service.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [logicalId(built.service.fanout.streamDeadLetterQueue), 'Arn'] },
+        },
+      },
+      FunctionName: { Ref: logicalId(built.service.fanout.publisher) },
+    });
+  });
+
+  it('has one bus rule per DEPARTMENT_RULES entry with the exact pattern, to its department queue', () => {
+    // Act
+    const rules = resourcesOf(service, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+
+    // Assess
+    expect(rules).toHaveLength(DEPARTMENT_RULES.length);
+    for (const spec of DEPARTMENT_RULES) {
+      const rule = rules.find((r) => r.Name === spec.name);
+      expect(rule, spec.name).toBeDefined();
+      expect(rule!.EventPattern).toEqual(spec.pattern);
+      const queue = built.service.fanout.inboxes.get(spec.department)!.queue;
+      expect(rule!.Targets).toEqual([
+        expect.objectContaining({ Arn: { 'Fn::GetAtt': [logicalId(queue), 'Arn'] } }),
+      ]);
+    }
+  });
+
+  it('gives every department an encrypted queue with a DLQ and a rule for handoffs sent to it', () => {
+    // Act
+    const rules = resourcesOf(service, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+
+    for (const department of DEPARTMENTS) {
+      const inbox = built.service.fanout.inboxes.get(department)!;
+      const handoffs = rules.filter(
+        (r) =>
+          (r.EventPattern as { detail?: { toDept?: string[] } }).detail?.toDept?.includes(department) ===
+          true,
+      );
+
+      // Assess
+      expect(handoffs, department).toHaveLength(1);
+      service.hasResourceProperties('AWS::SQS::Queue', {
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(inbox.deadLetterQueue), 'Arn'] } },
+      });
+      expect(service.toJSON().Resources[logicalId(inbox.queue)].Properties.SqsManagedSseEnabled).toBe(true);
+    }
+    const queues = resourcesOf(service, 'AWS::SQS::Queue');
+    expect(queues).toHaveLength(2 * DEPARTMENTS.length + 1);
+    for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('alarms on every dead-letter queue', () => {
+    // Assess
+    service.resourceCountIs('AWS::CloudWatch::Alarm', DEPARTMENTS.length + 1);
+  });
+});
+
+describe('cdk-nag (AwsSolutions)', () => {
+  it('leaves no unacknowledged finding and no CDK error', () => {
+    // Act: cdk-nag 3 reports through CDK's policy validation, into the assembly's validation report.
+    const report = JSON.parse(readFileSync(join(assemblyDir, VALIDATION_REPORT_FILE), 'utf8')) as {
+      pluginReports: { pluginName: string; violations?: { ruleName: string; severity: string }[] }[];
+    };
+    const findings = report.pluginReports
+      .filter((r) => r.pluginName === 'AwsSolutions')
+      .flatMap((r) => r.violations ?? []);
+
+    // Assess
+    expect(findings).toEqual([]);
+    for (const stack of [built.stateful, built.service]) {
+      expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+      expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual(
+        [],
+      );
+    }
+  });
+});
+
+describe('cdk-nag is really on', () => {
+  it('fails synth on an unacknowledged finding', async () => {
+    // Prepare: the same app, plus a queue that breaks the AwsSolutions rules (no DLQ, no TLS-only policy).
+    const { Queue } = await import('aws-cdk-lib/aws-sqs');
+    const app = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+    new Queue(app.service, 'UnsafeQueue');
+
+    // Act
+    const synth = () => app.app.synth();
+
+    // Assess
+    expect(synth).toThrow(/AwsSolutions-SQS/);
+  });
+});
