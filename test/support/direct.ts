@@ -1,0 +1,42 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ENV } from '../../shared/config/env.js';
+import { stack } from './stack.js';
+
+/**
+ * Points this test worker's AWS SDK at the running local stack, as the stack does for its own
+ * handlers, so a test can call a repository or a handler in-process against the same DynamoDB Local.
+ */
+export function useStackEnv(overrides: Record<string, string> = {}) {
+  const info = stack();
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_DYNAMODB: info.dynamodbEndpoint,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: info.auth.cognitoEndpoint,
+    [ENV.tableName]: info.tableName,
+    [ENV.userPoolId]: info.auth.userPoolId,
+    ...overrides,
+  });
+}
+
+/** Items in the table (a Scan: fine in a test, never in a request path). */
+export async function countItems(): Promise<number> {
+  const info = stack();
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: info.dynamodbEndpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  let count = 0;
+  let start: Record<string, never> | undefined;
+  do {
+    const out = await client.send(
+      new ScanCommand({ TableName: info.tableName, Select: 'COUNT', ExclusiveStartKey: start }),
+    );
+    count += out.Count ?? 0;
+    start = out.LastEvaluatedKey as typeof start;
+  } while (start);
+  client.destroy();
+  return count;
+}
