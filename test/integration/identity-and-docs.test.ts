@@ -1,0 +1,68 @@
+import { validate } from '@readme/openapi-parser';
+import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../../shared/http/routes.js';
+import { anonymous, as } from '../support/stack.js';
+
+type User = { username: string; groups: string[] };
+
+describe('GET /v1/me', () => {
+  it('tells who the caller is and the permissions the policy applies', async () => {
+    const max = await as('max');
+    const me = await max.get<{
+      username: string;
+      department: string;
+      groups: string[];
+      permissions: Record<string, { read: boolean; update: string }>;
+    }>('/v1/me');
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ username: 'max', department: 'sales' });
+    expect(me.body.groups.sort()).toEqual(['managers', 'sales']);
+    expect(me.body.permissions.opportunities).toMatchObject({ read: true, update: 'department' });
+    expect(me.body.permissions.leads).toMatchObject({ read: true, update: 'none' });
+  });
+});
+
+describe('admin role management (Cognito)', () => {
+  it('lists users with their groups, for admins only', async () => {
+    const [ada, sally] = await Promise.all([as('ada'), as('sally')]);
+    const res = await ada.get<{ items: User[] }>('/v1/admin/users');
+    expect(res.status).toBe(200);
+    expect(res.body.items.find((u) => u.username === 'sue')?.groups).toEqual(['support']);
+    expect((await sally.get('/v1/admin/users')).status).toBe(403);
+  });
+
+  it('moves a user between departments, keeping exactly one department group', async () => {
+    const ada = await as('ada');
+    const bad = await ada.put<{ errors: { message: string }[] }>('/v1/admin/users/sue/groups', {
+      groups: ['support', 'sales'],
+    });
+    expect(bad.status).toBe(400);
+    expect((await ada.put('/v1/admin/users/sue/groups', { groups: ['managers'] })).status).toBe(400);
+    expect((await ada.put('/v1/admin/users/sue/groups', { groups: ['wizards'] })).status).toBe(400);
+    expect((await ada.put('/v1/admin/users/nobody-here/groups', { groups: ['sales'] })).status).toBe(404);
+
+    const moved = await ada.put<User>('/v1/admin/users/sue/groups', { groups: ['marketing', 'managers'] });
+    expect(moved.status).toBe(200);
+    const listed = await ada.get<{ items: User[] }>('/v1/admin/users');
+    expect(listed.body.items.find((u) => u.username === 'sue')?.groups.sort()).toEqual([
+      'managers',
+      'marketing',
+    ]);
+    // Put sue back, so other tests see the demo roles.
+    expect((await ada.put('/v1/admin/users/sue/groups', { groups: ['support'] })).status).toBe(200);
+  });
+});
+
+describe('GET /v1/openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document with every route of the route table', async () => {
+    const res = await anonymous().get<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(
+      '/v1/openapi.json',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    const result = await validate(structuredClone(res.body) as never);
+    expect(result.valid, JSON.stringify(result)).toBe(true);
+    for (const route of ROUTES)
+      expect(res.body.paths[route.path]?.[route.method.toLowerCase()]).toBeDefined();
+  });
+});

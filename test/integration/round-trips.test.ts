@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiClient, apiClient, tokenFor } from '../../infra/local/api-client.js';
+import { type CountingProxy, startCountingProxy } from '../support/counting-proxy.js';
+import { useStackEnv } from '../support/direct.js';
+import { stack } from '../support/stack.js';
+import { startWorkerGateway } from '../support/worker-gateway.js';
+
+type Rec = { id: string; version: number };
+
+/** DynamoDB round trips per route, counted on the wire in front of DynamoDB Local. */
+describe('DynamoDB round trips per route', () => {
+  let proxy: CountingProxy;
+  let gateway: Awaited<ReturnType<typeof startWorkerGateway>>;
+  let sally: ApiClient;
+  let mark: ApiClient;
+
+  beforeAll(async () => {
+    proxy = await startCountingProxy(stack().dynamodbEndpoint);
+    useStackEnv({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
+    gateway = await startWorkerGateway();
+    sally = apiClient(gateway.url, await tokenFor(stack(), 'sally'));
+    mark = apiClient(gateway.url, await tokenFor(stack(), 'mark'));
+  });
+  afterAll(async () => {
+    await gateway.stop();
+    await proxy.stop();
+  });
+
+  async function count<T>(act: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
+    proxy.reset();
+    const result = await act();
+    return { result, calls: proxy.calls() };
+  }
+
+  it('create = 1 (a Put), and still 1 with an Idempotency-Key (one transaction)', async () => {
+    const plain = await count(() => sally.post<Rec>('/v1/accounts', { name: 'Trips' }));
+    expect(plain.calls).toEqual(['PutItem']);
+    const keyed = await count(() =>
+      sally.post<Rec>('/v1/accounts', { name: 'Trips 2' }, { 'idempotency-key': `rt-${Date.now()}` }),
+    );
+    expect(keyed.calls).toEqual(['TransactWriteItems']);
+  });
+
+  it('get = 1, patch = 1, list = 1, timeline = 1, delete = 1', async () => {
+    const { body: account } = await sally.post<Rec>('/v1/accounts', { name: 'Trips 3' });
+    expect((await count(() => sally.get(`/v1/accounts/${account.id}`))).calls).toEqual(['GetItem']);
+    expect((await count(() => sally.patch(`/v1/accounts/${account.id}`, { industry: 'x' }))).calls).toEqual([
+      'UpdateItem',
+    ]);
+    expect((await count(() => sally.get('/v1/accounts?limit=10'))).calls).toEqual(['Query']);
+    expect((await count(() => sally.get(`/v1/accounts/${account.id}/timeline`))).calls).toEqual(['Query']);
+    expect((await count(() => sally.delete(`/v1/accounts/${account.id}`))).calls).toEqual(['UpdateItem']);
+  });
+
+  it('convert = 2 (read the lead, then one transaction)', async () => {
+    const { body: lead } = await mark.post<Rec>('/v1/leads', { name: 'Round Trip', status: 'qualified' });
+    const convert = await count(() => sally.post(`/v1/leads/${lead.id}/convert`, {}));
+    expect(convert.result.status).toBe(201);
+    expect(convert.calls).toEqual(['GetItem', 'TransactWriteItems']);
+  });
+});
