@@ -6,9 +6,10 @@ import { startStack } from './stack.js';
 
 /**
  * `npm start`: the whole backend on this machine with demo data. `npm start -- --fresh` starts
- * empty; PORT picks the API port. Ctrl-C stops everything it started.
+ * empty; PORT picks the API port; CONCORD_LOCAL_DIR moves `.local` (the benchmarks use a temp one).
+ * Ctrl-C stops everything it started.
  */
-const LOCAL_DIR = '.local';
+const LOCAL_DIR = process.env.CONCORD_LOCAL_DIR ?? '.local';
 const fresh = process.argv.includes('--fresh');
 const port = Number(process.env.PORT ?? 3000);
 const started = Date.now();
