@@ -3,7 +3,7 @@ import type { CrmRecord } from '../domain/collections.js';
 import { db, tableName } from './client.js';
 import { expression } from './expressions.js';
 import { DELETED_MARK, type Item, indexChangesForPatch, recordItem, recordKey } from './keys.js';
-import { cancellationReasons } from './records-repo.js';
+import { cancellationReasons, liveRecordCheck, type TransactItem } from './records-repo.js';
 
 export interface Conversion {
   lead: { id: string; version: number; set: Item };
@@ -36,14 +36,7 @@ export async function convertLead(c: Conversion): Promise<ConversionOutcome> {
   const accountItem =
     'create' in c.account
       ? put('accounts', c.account.create)
-      : {
-          ConditionCheck: {
-            TableName,
-            Key: recordKey('accounts', c.account.link),
-            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#deleted)',
-            ExpressionAttributeNames: { '#deleted': DELETED_MARK },
-          },
-        };
+      : liveRecordCheck(recordKey('accounts', c.account.link));
   const indexes = indexChangesForPatch('leads', c.lead.id, c.lead.set);
   const update = expression.update({ ...c.lead.set, ...indexes.set }, indexes.remove, {
     add: { version: 1 },
@@ -67,7 +60,7 @@ export async function convertLead(c: Conversion): Promise<ConversionOutcome> {
       },
     },
   };
-  const items = [
+  const items: TransactItem[] = [
     accountItem,
     put('contacts', c.contact),
     ...(c.opportunity ? [put('opportunities', c.opportunity)] : []),

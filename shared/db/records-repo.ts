@@ -1,13 +1,10 @@
-import {
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CollectionName, CrmRecord } from '../domain/collections.js';
@@ -31,6 +28,20 @@ import {
 export async function getRecord(collection: CollectionName, id: string): Promise<CrmRecord | undefined> {
   const out = await db().send(new GetCommand({ TableName: tableName(), Key: recordKey(collection, id) }));
   return out.Item && !deletionOf(out.Item) ? toRecord(out.Item) : undefined;
+}
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A transaction item that holds only while the record exists and is not deleted. */
+export function liveRecordCheck(key: Key): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: tableName(),
+      Key: key,
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#deleted)',
+      ExpressionAttributeNames: { '#deleted': DELETED_MARK },
+    },
+  };
 }
 
 export interface IdempotencyWrite {
@@ -61,32 +72,22 @@ export async function createRecord(
     );
     return { ok: true };
   }
-  const items: TransactWriteItem[] = [];
+  const items: TransactItem[] = [];
   if (opts.idempotency) {
     items.push({
       Put: {
         TableName: tableName(),
-        Item: { ...opts.idempotency.key, ...opts.idempotency.attributes } as never,
+        Item: { ...opts.idempotency.key, ...opts.idempotency.attributes },
         ConditionExpression: 'attribute_not_exists(PK)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     });
   }
   const firstReference = items.length;
-  for (const key of references) {
-    items.push({
-      ConditionCheck: {
-        TableName: tableName(),
-        Key: key as never,
-        ConditionExpression: 'attribute_exists(PK)',
-      },
-    });
-  }
-  items.push({
-    Put: { TableName: tableName(), Item: Item as never, ConditionExpression: 'attribute_not_exists(PK)' },
-  });
+  for (const key of references) items.push(liveRecordCheck(key));
+  items.push({ Put: { TableName: tableName(), Item, ConditionExpression: 'attribute_not_exists(PK)' } });
   try {
-    await db().send(new TransactWriteCommand({ TransactItems: items as never }));
+    await db().send(new TransactWriteCommand({ TransactItems: items }));
     return { ok: true };
   } catch (error) {
     const reasons = cancellationReasons(error);
