@@ -18,8 +18,8 @@ export function nextFire(expression: string, after: Date): Date {
   }
   const cron = /^cron\((.+)\)$/.exec(expression.trim());
   if (!cron) throw new Error(`not a schedule expression: ${expression}`);
-  // The parser returns the first time at or after its start: start one millisecond later for "strictly after".
-  const next = awsCronParser.next(awsCronParser.parse(cron[1]!), new Date(after.getTime() + 1));
+  // The parser already answers the first fire time strictly after its start.
+  const next = awsCronParser.next(awsCronParser.parse(cron[1]!), after);
   if (!next) throw new Error(`cron expression never fires: ${expression}`);
   return next;
 }
@@ -43,23 +43,22 @@ export function startScheduler(
 ): LocalScheduler {
   const timers = new Map<string, { at: Date; timer: NodeJS.Timeout }>();
   let stopped = false;
-  const arm = (s: Scheduled, after: Date) => {
+  /** Waits for `at` (in steps, as timers cap at ~24.8 days), fires, then arms the next time. */
+  const arm = (s: Scheduled, at: Date) => {
     if (stopped) return;
-    const at = nextFire(s.expression, after);
-    // Timers cap at ~24.8 days; re-arm at the cap for schedules further out.
     const delay = Math.min(at.getTime() - now().getTime(), 2 ** 31 - 1);
     const timer = setTimeout(
       () => {
-        if (now() < at) return arm(s, new Date(now().getTime() - 1));
+        if (now() < at) return arm(s, at);
         s.fire(at).catch((error: unknown) => log?.(`schedule ${s.name} failed: ${(error as Error).message}`));
-        arm(s, at);
+        arm(s, nextFire(s.expression, at));
       },
       Math.max(0, delay),
     );
     timer.unref();
     timers.set(s.name, { at, timer });
   };
-  for (const s of schedules) arm(s, now());
+  for (const s of schedules) arm(s, nextFire(s.expression, now()));
   return {
     upcoming: () => [...timers].map(([name, t]) => ({ name, at: t.at })),
     stop: () => {

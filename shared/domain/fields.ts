@@ -13,11 +13,12 @@ export const currency = () => z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an
 /** Money stays a decimal string so that no float rounding ever touches an amount. */
 export const amount = () =>
   z.pipe(
-    z.union([
-      z.number().check(z.gte(0), z.lte(1e15)),
-      z.string().check(z.regex(/^\d{1,15}(\.\d{1,6})?$/, 'must be a non-negative decimal')),
-    ]),
-    z.transform((v) => String(v)),
+    z.union([z.pipe(z.number(), z.transform(String)), z.string()]),
+    z
+      .string()
+      .check(
+        z.regex(/^\d{1,15}(\.\d{1,6})?$/, 'must be a non-negative decimal (up to 15 digits, 6 decimals)'),
+      ),
   );
 export const tags = () => z.array(text(50)).check(z.maxLength(50));
 export const userId = () => z.string().check(z.minLength(1), z.maxLength(128));

@@ -18,8 +18,8 @@ function build(collection: CollectionName) {
     const required = def.required.includes(name);
     createShape[name] = required ? schema : z.optional(schema);
     if (def.immutable?.includes(name)) continue;
-    // JSON merge patch: null removes a field, so only optional fields may be null.
-    patchShape[name] = z.optional(required ? schema : z.nullable(schema));
+    // JSON merge patch: null removes a field, so only optional fields may be null (and every record keeps an owner).
+    patchShape[name] = z.optional(required || name === 'ownerId' ? schema : z.nullable(schema));
   }
   return { create: z.strictObject(createShape), patch: z.strictObject(patchShape) };
 }
@@ -37,6 +37,8 @@ export function patchSchemaOf(collection: CollectionName) {
 
 /** zod/mini ships no message locale: this turns its issue codes into messages a client can show. */
 function messageOf(issue: z.core.$ZodIssue): string {
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined)
+    return 'is required';
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined ? 'is required' : `must be ${issue.expected}`;
@@ -109,7 +111,15 @@ export function validatePatch(collection: CollectionName, body: unknown): Valida
     collection,
     validate(patchSchemaOf(collection), body) as Validated<Body>,
   );
-  if (!result.ok) return result;
+  if (!result.ok) {
+    const fixed = COLLECTIONS[collection].immutable ?? [];
+    return {
+      ok: false,
+      errors: result.errors.map((e) =>
+        fixed.includes(e.path) ? { ...e, message: 'is fixed at create' } : e,
+      ),
+    };
+  }
   if (Object.keys(result.value).length === 0) {
     return { ok: false, errors: [{ path: '(body)', message: 'must change at least one field' }] };
   }

@@ -20,7 +20,7 @@ export function parseGroups(raw: Claims[string]): string[] {
   if (Array.isArray(raw)) return raw.map(String);
   if (typeof raw !== 'string' || raw.trim() === '') return [];
   const text = raw.trim();
-  if (text.startsWith('["')) {
+  if (text.startsWith('[')) {
     try {
       const parsed: unknown = JSON.parse(text);
       if (Array.isArray(parsed)) return parsed.map(String);

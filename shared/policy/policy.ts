@@ -22,7 +22,7 @@ export function canRead(caller: Caller, collection: CollectionName): boolean {
 /** How far the caller's write reaches in a collection: own records, the department's, or all. */
 export function writeScope(caller: Caller, collection: CollectionName): WriteScope {
   if (caller.isAdmin) return 'all';
-  if (!allows(MATRIX[collection].write, caller.department)) return 'none';
+  if (!caller.department || !allows(MATRIX[collection].write, caller.department)) return 'none';
   return caller.isManager ? 'department' : 'own';
 }
 
@@ -73,7 +73,7 @@ export function redact<T extends Record<string, unknown>>(
   return out as T;
 }
 
-/** Fields this caller can never see in the collection, whatever the record (for /me). */
+/** Fields hidden from this caller on some or all records of the collection (for /me). */
 function alwaysHidden(caller: Caller, collection: CollectionName): string[] {
   return (MATRIX[collection].hiddenFields ?? []).filter((h) => !h.visibleTo(caller, {})).map((h) => h.field);
 }
