@@ -55,7 +55,8 @@ const handoffRule = (department: Department): RuleSpec => ({
   name: `${department}-handoffs`,
   department,
   description: `Handoffs sent to ${department}`,
-  pattern: ofSource({ ...types('handoff.'), detail: { toDept: [department] } }),
+  // Events carry the record under detail.record (docs/events.md), the handoff's target department with it.
+  pattern: ofSource({ ...types('handoff.'), detail: { record: { toDept: [department] } } }),
 });
 
 export const DEPARTMENT_RULES: readonly RuleSpec[] = DEPARTMENTS.flatMap((department) => [

@@ -322,8 +322,9 @@ describe('ServiceStack: change fan-out', () => {
       const inbox = built.service.fanout.inboxes.get(department)!;
       const handoffs = rules.filter(
         (r) =>
-          (r.EventPattern as { detail?: { toDept?: string[] } }).detail?.toDept?.includes(department) ===
-          true,
+          (
+            r.EventPattern as { detail?: { record?: { toDept?: string[] } } }
+          ).detail?.record?.toDept?.includes(department) === true,
       );
 
       // Assess

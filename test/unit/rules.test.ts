@@ -64,7 +64,7 @@ describe('department rules', () => {
 describe.each(DEPARTMENTS.map((d) => [d]))('handoffs to %s', (department) => {
   it('reach the department through a handoff rule', () => {
     // Prepare
-    const event = busEvent('handoff.requested', { toDept: department });
+    const event = busEvent('handoff.requested', { record: { toDept: department } });
 
     // Act
     const matched = rulesOf(department).filter((r) => matchesPattern(r.pattern, event));
@@ -75,7 +75,7 @@ describe.each(DEPARTMENTS.map((d) => [d]))('handoffs to %s', (department) => {
 
   it('reach no other department', () => {
     // Prepare
-    const event = busEvent('handoff.requested', { toDept: department });
+    const event = busEvent('handoff.requested', { record: { toDept: department } });
     const others = DEPARTMENTS.filter((d) => d !== department);
 
     // Act
@@ -112,7 +112,7 @@ describe('what each department hears (API.md §5)', () => {
     ['case.created', 'marketing', false],
   ])('%s → %s: %s', (detailType, department, expected) => {
     // Prepare
-    const event = busEvent(detailType, { toDept: 'marketing' });
+    const event = busEvent(detailType, { record: { toDept: 'marketing' } });
 
     // Act
     const heard = hears(department, event);
