@@ -1,9 +1,8 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CrmRecord } from '../domain/collections.js';
-import { db, tableName } from './client.js';
+import { tableName } from './client.js';
 import { expression } from './expressions.js';
-import { DELETED_MARK, type Item, indexChangesForPatch, recordItem, recordKey } from './keys.js';
-import { cancellationReasons, liveRecordCheck, type TransactItem } from './records-repo.js';
+import { DELETED_MARK, type Item, indexChangesForPatch, recordKey } from './keys.js';
+import { liveRecordCheck, newRecordPut, type TransactItem, transact } from './records-repo.js';
 
 export interface Conversion {
   lead: { id: string; version: number; set: Item };
@@ -22,20 +21,9 @@ export type ConversionOutcome = { ok: true } | { ok: false; reason: 'lead-change
  */
 export async function convertLead(c: Conversion): Promise<ConversionOutcome> {
   const TableName = tableName();
-  const put = (
-    collection: 'accounts' | 'contacts' | 'opportunities',
-    record: CrmRecord,
-    accountId?: string,
-  ) => ({
-    Put: {
-      TableName,
-      Item: recordItem(collection, record, accountId),
-      ConditionExpression: 'attribute_not_exists(PK)',
-    },
-  });
   const accountItem =
     'create' in c.account
-      ? put('accounts', c.account.create)
+      ? newRecordPut('accounts', c.account.create)
       : liveRecordCheck(recordKey('accounts', c.account.link));
   const indexes = indexChangesForPatch('leads', c.lead.id, c.lead.set);
   const update = expression.update({ ...c.lead.set, ...indexes.set }, indexes.remove, {
@@ -62,18 +50,13 @@ export async function convertLead(c: Conversion): Promise<ConversionOutcome> {
   };
   const items: TransactItem[] = [
     accountItem,
-    put('contacts', c.contact),
-    ...(c.opportunity ? [put('opportunities', c.opportunity)] : []),
+    newRecordPut('contacts', c.contact),
+    ...(c.opportunity ? [newRecordPut('opportunities', c.opportunity)] : []),
     leadUpdate,
   ];
-  try {
-    await db().send(new TransactWriteCommand({ TransactItems: items }));
-    return { ok: true };
-  } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (!reasons) throw error;
-    if (reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { ok: false, reason: 'lead-changed' };
-    if (reasons[0]?.Code === 'ConditionalCheckFailed') return { ok: false, reason: 'missing-account' };
-    throw error;
-  }
+  const reasons = await transact(items);
+  if (!reasons) return { ok: true };
+  if (reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { ok: false, reason: 'lead-changed' };
+  if (reasons[0]?.Code === 'ConditionalCheckFailed') return { ok: false, reason: 'missing-account' };
+  throw new Error(`conversion cancelled: ${reasons.map((r) => r.Code).join(',')}`);
 }

@@ -44,6 +44,35 @@ export function liveRecordCheck(key: Key): TransactItem {
   };
 }
 
+/** A transaction item that stores a new record (never over an existing one). */
+export function newRecordPut(
+  collection: CollectionName,
+  record: CrmRecord,
+  linkedAccountId?: string,
+): TransactItem {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: recordItem(collection, record, linkedAccountId),
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}
+
+export type CancellationReason = { Code?: string; Item?: Record<string, unknown> };
+
+/** Runs one transaction: undefined when it committed, the per-item reasons when it was cancelled. */
+export async function transact(items: TransactItem[]): Promise<CancellationReason[] | undefined> {
+  try {
+    await db().send(new TransactWriteCommand({ TransactItems: items }));
+    return undefined;
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (!reasons) throw error;
+    return reasons;
+  }
+}
+
 export interface IdempotencyWrite {
   key: Key;
   /** Stored with the record so that a replay can return the first result. */
@@ -85,28 +114,21 @@ export async function createRecord(
   }
   const firstReference = items.length;
   for (const key of references) items.push(liveRecordCheck(key));
-  items.push({ Put: { TableName: tableName(), Item, ConditionExpression: 'attribute_not_exists(PK)' } });
-  try {
-    await db().send(new TransactWriteCommand({ TransactItems: items }));
-    return { ok: true };
-  } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (!reasons) throw error;
-    if (opts.idempotency && reasons[0]?.Code === 'ConditionalCheckFailed') {
-      return { ok: false, reason: 'replay', stored: (reasons[0].Item ?? {}) as Item };
-    }
-    const failed = reasons.findIndex((r, i) => i >= firstReference && r.Code === 'ConditionalCheckFailed');
-    if (failed >= firstReference && failed < firstReference + references.length) {
-      return { ok: false, reason: 'missing-reference', index: failed - firstReference };
-    }
-    throw error;
+  items.push(newRecordPut(collection, record, opts.linkedAccountId));
+  const reasons = await transact(items);
+  if (!reasons) return { ok: true };
+  if (opts.idempotency && reasons[0]?.Code === 'ConditionalCheckFailed') {
+    return { ok: false, reason: 'replay', stored: (reasons[0].Item ?? {}) as Item };
   }
+  const failed = reasons.findIndex((r, i) => i >= firstReference && r.Code === 'ConditionalCheckFailed');
+  if (failed >= firstReference && failed < firstReference + references.length) {
+    return { ok: false, reason: 'missing-reference', index: failed - firstReference };
+  }
+  throw new Error(`create cancelled: ${reasons.map((r) => r.Code).join(',')}`);
 }
 
 /** The per-item reasons of a cancelled transaction, unmarshalled; undefined for any other error. */
-export function cancellationReasons(
-  error: unknown,
-): { Code?: string; Item?: Record<string, unknown> }[] | undefined {
+function cancellationReasons(error: unknown): CancellationReason[] | undefined {
   if (!(error instanceof TransactionCanceledException)) return undefined;
   return (error.CancellationReasons ?? []).map((r) => ({
     Code: r.Code,
