@@ -37,6 +37,15 @@ const compiled: Compiled[] = ROUTES.map((route) => {
   return { route, regex: new RegExp(`^${pattern}$`), params };
 }).sort((a, b) => a.params.length - b.params.length);
 
+/** A segment that does not decode (a broken %-escape) names nothing: it stays as sent, and so matches no record. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function matchRoute(method: string, path: string) {
   for (const c of compiled) {
     if (c.route.method !== method) continue;
@@ -44,7 +53,7 @@ function matchRoute(method: string, path: string) {
     if (m)
       return {
         route: c.route,
-        params: Object.fromEntries(c.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)])),
+        params: Object.fromEntries(c.params.map((p, i) => [p, decodeSegment(m[i + 1]!)])),
       };
   }
   return undefined;
@@ -59,6 +68,7 @@ function sendProblem(res: ServerResponse, problem: ReturnType<typeof problems.in
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  if (Number(req.headers['content-length'] ?? 0) > LIMITS.maxBodyBytes) return 'too-large';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -82,8 +92,10 @@ function toEvent(
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers))
     if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  // A Map, then own properties: a parameter named __proto__ stays a parameter (and is refused as unknown).
+  const joined = new Map<string, string>();
+  for (const [k, v] of url.searchParams) joined.set(k, joined.has(k) ? `${joined.get(k)},${v}` : v);
+  const query: Record<string, string> = Object.fromEntries(joined);
   const textual = TEXTUAL.test(headers['content-type'] ?? 'application/json');
   const now = new Date();
   const requestId = randomUUID();
@@ -131,7 +143,13 @@ function sendResult(res: ServerResponse, result: APIGatewayProxyStructuredResult
 async function serve(opts: GatewayOptions, req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const body = await readBody(req);
-  if (body === 'too-large') return sendProblem(res, problems.tooLarge(LIMITS.maxBodyBytes));
+  if (body === 'too-large') {
+    // The rest of the body is never read: close the connection so no later request is parsed from it.
+    res.setHeader('connection', 'close');
+    sendProblem(res, problems.tooLarge(LIMITS.maxBodyBytes));
+    res.on('finish', () => req.socket.destroy());
+    return;
+  }
   const extra = opts.extraRoutes?.[`${req.method} ${url.pathname}`];
   if (extra) return extra(req, body, res);
   const match = matchRoute(req.method ?? 'GET', url.pathname);
@@ -155,6 +173,21 @@ export function startGateway(opts: GatewayOptions): Promise<Server> {
       if (!res.headersSent) sendProblem(res, problems.internal());
       else res.end();
     });
+  });
+  // Requests Node's parser refuses (bad header bytes, oversized headers) still get a problem+json reply.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const title = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+    const body = JSON.stringify({
+      type: 'about:blank',
+      title,
+      status,
+      detail: 'The request could not be parsed.',
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {

@@ -28,7 +28,9 @@ export function decodeCursor(cursor: string, q: IndexQuery): Item | undefined {
   const entries = Object.entries(key);
   const wellFormed =
     entries.length === attrs.length &&
-    entries.every(([k, v]) => attrs.includes(k) && typeof v === 'string' && v.length <= 1024) &&
+    entries.every(
+      ([k, v]) => attrs.includes(k) && typeof v === 'string' && v.length > 0 && v.length <= 1024,
+    ) &&
     (key as Item)[q.pkAttr] === q.pkValue;
   return wellFormed ? (key as Item) : undefined;
 }

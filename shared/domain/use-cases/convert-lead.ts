@@ -59,7 +59,7 @@ export async function convertLeadUseCase(
   const leadId = requireId(rawId);
   if (!canRead(caller, 'leads')) throw fail.notFound();
   if (!canConvertLead(caller)) throw fail.forbidden('Only sales (or admins) convert leads.');
-  const parsed = validate(bodySchema, body ?? {});
+  const parsed = validate(bodySchema, body === undefined ? {} : body);
   if (!parsed.ok) throw fail.invalid(parsed.errors, 'The request body is invalid.');
   const input = parsed.value;
   if (input.accountId && input.account) {
