@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ID_PATTERN } from './ids.js';
 
 /** Reusable field types, so that every collection validates the same kind of value the same way. */

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { COLLECTIONS, type CollectionName, SERVER_FIELDS } from './collections.js';
 
 export interface FieldError {

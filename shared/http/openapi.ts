@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { LIMITS } from '../config/limits.js';
 import { COLLECTION_NAMES, COLLECTIONS, type CollectionName } from '../domain/collections.js';
 import { listFiltersOf } from '../domain/use-cases/read-records.js';

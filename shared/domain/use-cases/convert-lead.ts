@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { convertLead } from '../../db/conversion-repo.js';
 import { getRecord } from '../../db/records-repo.js';
 import type { Caller } from '../../policy/caller.js';

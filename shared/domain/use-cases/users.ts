@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { LIMITS } from '../../config/limits.js';
 import { type DirectoryUser, groupsOf, listUsers, setGroups } from '../../db/user-directory.js';
 import type { Caller } from '../../policy/caller.js';

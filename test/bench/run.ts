@@ -1,0 +1,161 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runningChildren, stopAll } from '../../infra/local/engines/processes.js';
+import { type BundlesResult, benchBundles, GOAL_EXTRA_BYTES, GOAL_EXTRA_MS } from './bundles.js';
+import { benchLatency, GOAL_RATIO, type LatencyResult, startBenchStack } from './latency.js';
+import { stopOwnChildren } from './processes.js';
+import { benchRoundTrips, type RouteTrips } from './round-trips.js';
+import { benchStartup, type StartupResult } from './startup.js';
+import { heading, kb, ms, ratio, signedKb, signedMs } from './stats.js';
+
+/**
+ * `npm run bench`: startup, framework overhead, bundle size and load time, round trips per route.
+ * Prints figures and ratios against baselines measured in the same run; never fails on speed.
+ * Everything it starts it stops: the in-process engines with stopAll(), `npm start` runs with SIGINT.
+ */
+
+const began = performance.now();
+let stackToStop: (() => Promise<void>) | undefined;
+let workDir: string | undefined;
+
+async function cleanUp() {
+  await stopOwnChildren();
+  await stackToStop?.().catch(() => undefined);
+  stackToStop = undefined;
+  await stopAll();
+  // A stack interrupted while starting may spawn an engine after that stopAll (e.g. once the jar check
+  // ends): a moment later, stop whatever registered since, then remove the folders.
+  await sleep(500);
+  await stopAll();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+}
+
+/** One clean-up, whoever asks first (a signal, or main ending because the signal stopped its engines). */
+let cleaning: Promise<void> | undefined;
+let aborted = false;
+const cleanUpOnce = () => {
+  cleaning ??= cleanUp().catch((error: unknown) => console.error(`clean-up: ${(error as Error).message}`));
+  return cleaning;
+};
+
+// Output piped into a reader that quits (`| head`): stop cleanly instead of dying on EPIPE mid-run.
+process.stdout.on('error', () => {
+  if (aborted) return;
+  aborted = true;
+  void cleanUpOnce().finally(() => process.exit(130));
+});
+
+// `on`, not `once`: the engines' module leaves a signal alone only while another listener owns it.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (aborted) return;
+    aborted = true;
+    console.log(`\n${sig}: cleaning up…`);
+    void cleanUpOnce().finally(() => process.exit(130));
+  });
+}
+
+async function main() {
+  console.log('Concord CRM benchmarks');
+  console.log(
+    `  ${new Date().toISOString()}  node ${process.version}  ${cpus().length} cores (${cpus()[0]?.model ?? '?'})  ${process.platform}/${process.arch}`,
+  );
+  console.log(`  load average before: ${loadAverage()} (other work on the machine skews every figure)`);
+  workDir = await mkdtemp(join(tmpdir(), 'concord-bench-'));
+
+  const startup: StartupResult = await benchStartup(workDir, 3);
+
+  // Latency, then round trips against the same in-process stack (the round trips need one running).
+  const ctx = await startBenchStack(workDir);
+  stackToStop = ctx.stop;
+  let latency: LatencyResult;
+  let trips: RouteTrips[];
+  try {
+    latency = await benchLatency(ctx, 300);
+    trips = await benchRoundTrips(ctx.stack.info);
+  } finally {
+    await ctx.stop();
+    stackToStop = undefined;
+    await stopAll();
+  }
+  const leftover = runningChildren();
+  if (leftover.length)
+    console.log(`  LEAK: engines still registered: ${leftover.map((c) => c.name).join(', ')}`);
+
+  // Bundles last, with no stack running: the load timings share the 2 cores with nothing else of ours.
+  const bundles: BundlesResult = await benchBundles(workDir, 20);
+
+  summary(startup, latency, trips, bundles);
+  // BENCH_RESULTS=<file> keeps every raw figure as JSON (used to write docs/benchmarks.md).
+  const results = process.env.BENCH_RESULTS;
+  if (results) {
+    await writeFile(results, `${JSON.stringify({ startup, latency, trips, bundles }, null, 2)}\n`);
+    console.log(`\n  raw figures: ${results}`);
+  }
+  console.log(`  total bench time ${ms(performance.now() - began)}; load average after: ${loadAverage()}`);
+}
+
+const loadAverage = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
+
+function summary(
+  startup: StartupResult,
+  latency: LatencyResult,
+  trips: RouteTrips[],
+  bundles: BundlesResult,
+) {
+  heading('Summary');
+  const s = latency.stats;
+  const goal = (ok: boolean) => (ok ? 'meets goal' : 'MISSES goal');
+  console.log(
+    `  startup      fresh ${ms(startup.fresh.median)} (median of ${startup.fresh.n}), restart ${ms(startup.restart.median)}; ` +
+      `${startup.leaks.length ? `LEAKS: ${startup.leaks.length}` : 'no leaked process'}`,
+  );
+  console.log(
+    `  GET          gateway ${ms(s['gateway GET'].median)} / bare ${ms(s['bare GetItem'].median)} = ` +
+      `${ratio(s['gateway GET'].median, s['bare GetItem'].median)} (${goal(latency.ratios.getGateway <= GOAL_RATIO)} ≤ ${GOAL_RATIO}×); ` +
+      `handler only ${ratio(s['handler GET'].median, s['bare GetItem'].median)}`,
+  );
+  console.log(
+    `  PATCH        gateway ${ms(s['gateway PATCH'].median)} / bare ${ms(s['bare UpdateItem'].median)} = ` +
+      `${ratio(s['gateway PATCH'].median, s['bare UpdateItem'].median)} (${goal(latency.ratios.patchGateway <= GOAL_RATIO)} ≤ ${GOAL_RATIO}×); ` +
+      `handler only ${ratio(s['handler PATCH'].median, s['bare UpdateItem'].median)}`,
+  );
+  console.log(`  JWT verify   ${ms(s['JWT verify'].median)} median (API Gateway's job in AWS)`);
+  const over = bundles.rows.filter((r) => r !== bundles.floor && !(r.withinSize && r.withinLoad));
+  const largest = bundles.rows.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  console.log(
+    `  bundles      floor ${kb(bundles.floor.bytes)} / ${ms(bundles.floor.load.median)} load; largest ${largest.name} ` +
+      `${kb(largest.bytes)} (${signedKb(largest.extraBytes)}, ${signedMs(largest.extraMs)}); ` +
+      `${over.length ? `${over.length} of ${bundles.rows.length - 1} MISS the goal (≤ +${GOAL_EXTRA_BYTES / 1024} KB, ≤ +${GOAL_EXTRA_MS} ms)` : 'all within the goal'}`,
+  );
+  if (over.length) {
+    const top = new Map<string, number>();
+    for (const r of over) {
+      const p = r.topPackagesOverFloor[0];
+      if (p) top.set(p.name, Math.max(top.get(p.name) ?? 0, p.bytes));
+    }
+    console.log(
+      `               biggest addition: ${[...top].map(([name, bytes]) => `${name} ${signedKb(bytes)}`).join(', ')}`,
+    );
+  }
+  console.log(
+    `  round trips  ${trips.map((t) => `${t.route.split(' (')[0]}: ${t.calls.length}`).join('; ')}`,
+  );
+}
+
+main()
+  .catch((error: unknown) => {
+    // Once aborted, main fails because its engines were stopped under it: that is no news.
+    if (!aborted) console.error(`\nbenchmark failed: ${(error as Error).stack ?? String(error)}`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await cleanUpOnce();
+    // Open keep-alive sockets or JWKS timers must not keep the process up once the figures are out.
+    process.exit(aborted ? 130 : (process.exitCode ?? 0));
+  });
