@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { DEMO_USERS } from '../../shared/config/demo.js';
 import { ALL_GROUPS } from '../../shared/config/departments.js';
-import { ENV } from '../../shared/config/env.js';
 import { RESOURCE_NAMES } from '../../shared/config/resources.js';
 import { SCHEDULES } from '../../shared/config/schedules.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
@@ -13,11 +12,12 @@ import { attachDepartmentQueues } from './department-queues.js';
 import { startCognitoLocal } from './engines/cognito-local.js';
 import { provisionUserPool } from './engines/cognito-pool.js';
 import { startDynamoDbLocal } from './engines/dynamodb-local.js';
-import { LOCAL_REGION, localAwsConfig } from './engines/local-aws.js';
+import { localAwsConfig } from './engines/local-aws.js';
 import { freePort, type Logger, silentLogger } from './engines/processes.js';
 import { startS3Local } from './engines/s3-local.js';
 import { type LocalBus, startEventBus } from './event-bus.js';
 import { startGateway } from './gateway.js';
+import { handlerEnv } from './handler-env.js';
 import { jwtAuthorizer } from './jwt-authorizer.js';
 import { lambdaContext, loadHandler } from './lambda-runtime.js';
 import { type LocalScheduler, startScheduler } from './scheduler.js';
@@ -92,20 +92,16 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
 
     const busPort = await freePort();
     // The handlers run in this process and read their configuration as a Lambda does: from env.
-    Object.assign(process.env, {
-      AWS_REGION: LOCAL_REGION,
-      // s3rver only knows S3RVER/S3RVER; DynamoDB Local and the rest accept any alphanumeric key.
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${busPort}`,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
-      [ENV.tableName]: RESOURCE_NAMES.table,
-      [ENV.busName]: RESOURCE_NAMES.bus,
-      [ENV.userPoolId]: pool.userPoolId,
-      [ENV.bucketName]: RESOURCE_NAMES.reportsBucket,
-    });
+    Object.assign(
+      process.env,
+      handlerEnv({
+        dynamodb: dynamo.endpoint,
+        cognito: cognito.endpoint,
+        userPoolId: pool.userPoolId,
+        eventbridge: `http://127.0.0.1:${busPort}`,
+        s3: s3.endpoint,
+      }),
+    );
 
     step('event bus and department rules');
     const eventsLog = join(dataDir, 'events.jsonl');

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { apiClient, type Reply, tokenFor } from '../../infra/local/api-client.js';
 import { freePort } from '../../infra/local/engines/processes.js';
 import { startGateway } from '../../infra/local/gateway.js';
+import { handlerEnv } from '../../infra/local/handler-env.js';
 import { jwtAuthorizer } from '../../infra/local/jwt-authorizer.js';
 import type { StackInfo } from '../../infra/local/stack-info.js';
-import { ENV } from '../../shared/config/env.js';
 import { startCountingProxy } from '../support/counting-proxy.js';
 import { runNode } from './processes.js';
 import { heading, table } from './stats.js';
@@ -52,15 +52,10 @@ export async function benchRoundTrips(info: StackInfo): Promise<RouteTrips[]> {
 /** In the child: a counting proxy, this process's handlers pointed at it, a gateway, and the routes. */
 async function countInChild(info: StackInfo): Promise<RouteTrips[]> {
   const proxy = await startCountingProxy(info.dynamodbEndpoint);
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_ENDPOINT_URL_DYNAMODB: proxy.url,
-    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: info.auth.cognitoEndpoint,
-    [ENV.tableName]: info.tableName,
-    [ENV.userPoolId]: info.auth.userPoolId,
-  });
+  Object.assign(
+    process.env,
+    handlerEnv({ dynamodb: proxy.url, cognito: info.auth.cognitoEndpoint, userPoolId: info.auth.userPoolId }),
+  );
   const port = await freePort();
   const server: Server = await startGateway({
     port,

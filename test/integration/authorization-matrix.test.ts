@@ -13,6 +13,7 @@ import {
   permissionsOf,
   redact,
 } from '../../shared/policy/policy.js';
+import { PATCH_FIELD } from '../support/record-fixtures.js';
 import { ensureUser, type SignedIn, signIn } from '../support/role-users.js';
 import { countItems } from '../support/table-count.js';
 
@@ -243,16 +244,6 @@ function bodyFor(c: CollectionName, label: string, accountId: string): Record<st
       };
   }
 }
-
-/** A benign field each collection's PATCH changes (no ownership, index or state meaning). */
-const PATCH_FIELD: Record<CollectionName, string> = {
-  accounts: 'industry',
-  contacts: 'title',
-  leads: 'source',
-  opportunities: 'name',
-  cases: 'description',
-  activities: 'body',
-};
 
 /**
  * Creates a record owned by `owner`: as the owner where the owner may create in the collection,

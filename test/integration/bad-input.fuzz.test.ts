@@ -13,6 +13,7 @@ import {
 } from '../../shared/domain/collections.js';
 import { listFiltersOf } from '../../shared/domain/use-cases/read-records.js';
 import { problemViolations, type RawReply } from '../support/problem-check.js';
+import { PATCH_FIELD } from '../support/record-fixtures.js';
 import { type SignedIn, signIn } from '../support/role-users.js';
 import { stack } from '../support/stack.js';
 import { countItems, stableCount } from '../support/table-count.js';
@@ -246,14 +247,6 @@ function validCreateBody(c: CollectionName): Record<string, unknown> {
   }
 }
 
-const PATCH_FIELD: Record<CollectionName, string> = {
-  accounts: 'industry',
-  contacts: 'title',
-  leads: 'source',
-  opportunities: 'name',
-  cases: 'description',
-  activities: 'body',
-};
 const validPatchBody = (c: CollectionName) => ({ [PATCH_FIELD[c]]: 'fuzz says hello' });
 
 async function adminRead(c: CollectionName, id: string): Promise<CrmRecord | undefined> {

@@ -1,5 +1,5 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { ENV } from '../../shared/config/env.js';
+import { handlerEnv } from '../../infra/local/handler-env.js';
 import { stack } from './stack.js';
 
 /**
@@ -9,13 +9,11 @@ import { stack } from './stack.js';
 export function useStackEnv(overrides: Record<string, string> = {}) {
   const info = stack();
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_ENDPOINT_URL_DYNAMODB: info.dynamodbEndpoint,
-    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: info.auth.cognitoEndpoint,
-    [ENV.tableName]: info.tableName,
-    [ENV.userPoolId]: info.auth.userPoolId,
+    ...handlerEnv({
+      dynamodb: info.dynamodbEndpoint,
+      cognito: info.auth.cognitoEndpoint,
+      userPoolId: info.auth.userPoolId,
+    }),
     ...overrides,
   });
 }
