@@ -1,7 +1,13 @@
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
+import { apiClient, tokenFor } from '../../infra/local/api-client.js';
+import { initiateAuth } from '../../infra/local/engines/cognito-pool.js';
 import { ROUTES } from '../../shared/http/routes.js';
-import { anonymous, as } from '../support/stack.js';
+import { anonymous, as, stack } from '../support/stack.js';
 
 type User = { username: string; groups: string[] };
 
@@ -64,5 +70,44 @@ describe('GET /v1/openapi.json', () => {
     expect(result.valid, JSON.stringify(result)).toBe(true);
     for (const route of ROUTES)
       expect(res.body.paths[route.path]?.[route.method.toLowerCase()]).toBeDefined();
+  });
+});
+
+describe('the JWT authorizer', () => {
+  it('takes access tokens as well as ID tokens', async () => {
+    const info = stack();
+    const access = await tokenFor(info, 'sally', 'accessToken');
+    const me = await apiClient(info.apiUrl, access).get<{ username: string }>('/v1/me');
+    expect(me.status).toBe(200);
+    expect(me.body.username).toBe('sally');
+  });
+
+  it('refuses a genuine token issued to another app client of the same pool', async () => {
+    // Prepare: a second app client, and a token from it
+    const info = stack();
+    const cognito = new CognitoIdentityProviderClient({
+      region: 'us-east-1',
+      endpoint: info.auth.cognitoEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const other = await cognito.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: info.auth.userPoolId,
+        ClientName: 'other-app',
+        ExplicitAuthFlows: ['USER_PASSWORD_AUTH'],
+      }),
+    );
+    const sally = info.users.find((u) => u.username === 'sally')!;
+    const tokens = await initiateAuth(
+      info.auth.cognitoEndpoint,
+      other.UserPoolClient!.ClientId!,
+      'sally',
+      sally.password,
+    );
+    cognito.destroy();
+    // Act + Assess
+    for (const token of [tokens.idToken, tokens.accessToken]) {
+      expect((await apiClient(info.apiUrl, token).get('/v1/me')).status).toBe(401);
+    }
   });
 });
