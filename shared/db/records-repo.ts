@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CollectionName, CrmRecord } from '../domain/collections.js';
+import { fail } from '../domain/errors.js';
 import type { WriteGuard } from '../policy/policy.js';
 import { db, tableName } from './client.js';
 import { expression } from './expressions.js';
@@ -61,7 +62,11 @@ export function newRecordPut(
 
 export type CancellationReason = { Code?: string; Item?: Record<string, unknown> };
 
-/** Runs one transaction: undefined when it committed, the per-item reasons when it was cancelled. */
+/**
+ * Runs one transaction: undefined when it committed, the per-item reasons when a condition cancelled
+ * it. A transaction that lost a race with another one on the same item (TransactionConflict) wrote
+ * nothing and is the caller's to retry: a conflict, not a server fault.
+ */
 export async function transact(items: TransactItem[]): Promise<CancellationReason[] | undefined> {
   try {
     await db().send(new TransactWriteCommand({ TransactItems: items }));
@@ -69,9 +74,13 @@ export async function transact(items: TransactItem[]): Promise<CancellationReaso
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (!reasons) throw error;
+    if (reasons.some((r) => r.Code === 'TransactionConflict')) throw fail.conflict(CONCURRENT_CHANGE);
     return reasons;
   }
 }
+
+const CONCURRENT_CHANGE =
+  'A concurrent change to the same record got there first; nothing was written. Try again.';
 
 export interface IdempotencyWrite {
   key: Key;

@@ -33,6 +33,12 @@ function storeProblem(
   error: Error & { code?: string; $metadata?: { httpStatusCode?: number } },
 ): HttpProblem | undefined {
   if (THROTTLING.has(error.name)) return STATUS_OF.throttled(new DomainError('throttled', ''));
+  // A single write that ran into a transaction on the same item: nothing was written; retry.
+  if (error.name === 'TransactionConflictException') {
+    return problems.conflict(
+      'A concurrent change to the same record got there first; nothing was written. Try again.',
+    );
+  }
   const status = error.$metadata?.httpStatusCode;
   const cause = (error as { cause?: { code?: string } }).cause;
   const network =

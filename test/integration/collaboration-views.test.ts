@@ -116,16 +116,18 @@ describe('lead conversion', () => {
     expect((await sally.post(`/v1/leads/${fresh.id}/convert`, {})).status).toBe(409);
   });
 
-  it('two simultaneous conversions: one wins, the other writes nothing', async () => {
-    const [mark, sally, max] = await Promise.all([as('mark'), as('sally'), as('max')]);
+  it('simultaneous conversions: exactly one wins, the others get 409 and write nothing', async () => {
+    const [mark, sally, max, ada] = await Promise.all([as('mark'), as('sally'), as('max'), as('ada')]);
     const company = `Race Lead ${Date.now()}`;
     const { body: lead } = await mark.post<Rec>('/v1/leads', {
       name: 'Rae Sing',
       company,
       status: 'qualified',
     });
-    const replies = await Promise.all([sally, max].map((c) => c.post(`/v1/leads/${lead.id}/convert`, {})));
-    expect(replies.map((r) => r.status).sort()).toEqual([201, 409]);
+    const callers = [sally, max, ada, sally, max, ada];
+    const replies = await Promise.all(callers.map((c) => c.post(`/v1/leads/${lead.id}/convert`, {})));
+    const statuses = replies.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
     const accounts = await sally.get<{ items: Rec[] }>('/v1/accounts?limit=100');
     expect(accounts.body.items.filter((a) => a.name === company)).toHaveLength(1);
   });

@@ -51,6 +51,21 @@ describe('Idempotency-Key', () => {
     expect(list.body.items.some((i) => i.name === 'Second Body')).toBe(false);
   });
 
+  it('ten simultaneous creates with one key and body make one record, and no 5xx', async () => {
+    const sally = await as('sally');
+    const key = `idem-race-${Date.now()}`;
+    const name = `Raced Once ${key}`;
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => sally.post<Rec>('/v1/accounts', { name }, { 'idempotency-key': key })),
+    );
+    // Each either replays the first result (201) or lost a transaction race and wrote nothing (409).
+    for (const r of replies) expect([201, 409]).toContain(r.status);
+    const ids = new Set(replies.filter((r) => r.status === 201).map((r) => r.body.id));
+    expect(ids.size).toBe(1);
+    const list = await sally.get<Page>('/v1/accounts?limit=100');
+    expect(list.body.items.filter((i) => i.name === name)).toHaveLength(1);
+  });
+
   it('keys are per user: another user with the same key creates their own record', async () => {
     const sally = await as('sally');
     const max = await as('max');
