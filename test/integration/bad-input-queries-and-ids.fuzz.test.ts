@@ -1,0 +1,296 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { encodeCursor } from '../../shared/db/cursor.js';
+import { cursorAttributes, type IndexQuery, listQuery, timelineQuery } from '../../shared/db/keys.js';
+import { COLLECTION_NAMES } from '../../shared/domain/collections.js';
+import { listFiltersOf } from '../../shared/domain/use-cases/read-records.js';
+import { anyKey, anyString, collection, pct, unknownKeyOf } from '../support/bad-input-arbitraries.js';
+import { FUZZ_RUNS, type FuzzRequest, fuzz, users, type Who } from '../support/fuzz-harness.js';
+import {
+  createFuzzTargets,
+  cursors,
+  reportTotalsAndCheckTable,
+  targets,
+  validPatchBody,
+  WRITER,
+} from '../support/fuzz-targets.js';
+
+/**
+ * Bad list and timeline queries and bad ids on every id route, generated.
+ * How the replies are checked: test/support/fuzz-harness.ts.
+ */
+beforeAll(createFuzzTargets, 120_000);
+afterAll(reportTotalsAndCheckTable);
+
+describe('bad input never gets past validation, never breaks the server', () => {
+  it(`list and timeline: ${FUZZ_RUNS.listQueries} bad queries`, async () => {
+    const sallyId = users.get('sally')!.caller.userId;
+    /** Query parameters, and what makes them bad (for grouping). */
+    type Part = { entries: [string, string][]; kind: string };
+    const part =
+      (key: string, kind: string) =>
+      (value: string): Part => ({ entries: [[key, value]], kind });
+    /** A cursor this list never gave out: edited, from another list, or forged with a valid checksum. */
+    const badCursor = (q: IndexQuery, route: string): fc.Arbitrary<Part> => {
+      const attrs = cursorAttributes(q);
+      const others = cursors.filter((c) => !c.source.startsWith(`${route}?`) || c.source.includes('ownerId'));
+      const forge = (payload: unknown) => encodeCursor(payload as Record<string, unknown>)!;
+      return fc.oneof(
+        fc
+          .oneof(anyString, fc.base64String({ minLength: 4, maxLength: 80 }))
+          .map(part('cursor', 'random cursor')),
+        fc.constantFrom(...others.map((c) => c.cursor)).map(part('cursor', "another list's cursor")),
+        fc
+          .record({
+            c: fc.constantFrom(...cursors.map((c) => c.cursor)),
+            i: fc.nat(),
+            ch: fc.constantFrom(...'Aa0_-.=+/'),
+          })
+          .map(({ c, i, ch }) => {
+            const at = i % c.length;
+            const to = c[at] === ch ? (ch === 'A' ? 'B' : 'A') : ch;
+            return `${c.slice(0, at)}${to}${c.slice(at + 1)}`;
+          })
+          .map(part('cursor', 'edited cursor')),
+        // Valid checksum, the right attributes, some of them empty strings (no key value may be empty).
+        fc
+          .array(fc.boolean(), { minLength: attrs.length, maxLength: attrs.length })
+          .filter((empties) => empties.some((e, i) => e && attrs[i] !== q.pkAttr))
+          .map((empties) =>
+            forge(
+              Object.fromEntries(
+                attrs.map((a, i) => [a, a === q.pkAttr ? q.pkValue : empties[i] ? '' : 'X']),
+              ),
+            ),
+          )
+          .map(part('cursor', 'forged cursor with empty key values')),
+        fc
+          .oneof(
+            fc.dictionary(anyKey, fc.string(), { maxKeys: 4 }),
+            fc.constant(Object.fromEntries(attrs.map((a) => [a, a === q.pkAttr ? 'accounts#OWNER#x' : 'X']))),
+            fc.constant(
+              Object.fromEntries(attrs.map((a) => [a, a === q.pkAttr ? q.pkValue : 'y'.repeat(1025)])),
+            ),
+            fc.constant(Object.fromEntries(attrs.map((a) => [a, a === q.pkAttr ? q.pkValue : 7]))),
+            fc.oneof(fc.array(fc.string()), fc.string(), fc.integer(), fc.constant(null)),
+          )
+          .map((payload) => forge(payload))
+          .map(part('cursor', 'forged cursor of the wrong shape')),
+      );
+    };
+    const badLimit = fc
+      .oneof(
+        fc.constantFrom(
+          '0',
+          '101',
+          '-1',
+          '1.5',
+          'abc',
+          '',
+          '1e2',
+          ' 5',
+          '5 ',
+          '٣',
+          '0x10',
+          '1000',
+          '+5',
+          'NaN',
+          '0010',
+          '5,6',
+        ),
+        fc.integer({ min: 101, max: 2_000_000_000 }).map(String),
+        fc.integer({ min: -1_000_000, max: 0 }).map(String),
+        anyString.filter((s) => !(/^\d{1,3}$/.test(s) && Number(s) >= 1 && Number(s) <= 100)),
+      )
+      .map(part('limit', 'bad limit'));
+    const listRoute = collection.chain((c) => {
+      const filters = listFiltersOf(c);
+      const allowed = ['limit', 'cursor', ...filters];
+      const parts: fc.Arbitrary<Part>[] = [
+        badLimit,
+        badCursor(listQuery(c, { by: 'all' }), `/v1/${c}`),
+        fc
+          .tuple(unknownKeyOf([...allowed, '__proto__']), anyString)
+          .map(([key, value]): Part => ({ entries: [[key, value]], kind: 'unknown parameter' })),
+        fc
+          .tuple(fc.constantFrom(...filters), fc.constantFrom('', 'f'.repeat(129), 'g'.repeat(5000)))
+          .map(([key, value]): Part => ({ entries: [[key, value]], kind: 'filter value empty or over 128' })),
+      ];
+      if (filters.length > 1) {
+        parts.push(
+          // Two different filters, each with a fine value: only their number is wrong.
+          fc.shuffledSubarray(filters, { minLength: 2, maxLength: 2 }).map(
+            (fs): Part => ({
+              entries: fs.map((f): [string, string] => [f, f === 'ownerId' ? sallyId : 'prospect']),
+              kind: 'two filters',
+            }),
+          ),
+        );
+      }
+      return fc
+        .array(fc.oneof(...parts), { minLength: 1, maxLength: 3 })
+        .map((ps) => ({ path: `/v1/${c}`, route: 'list', parts: ps }));
+    });
+    const timelineRoute = fc
+      .array(
+        fc.oneof(
+          badLimit,
+          badCursor(timelineQuery(targets.accounts), `/v1/accounts/${targets.accounts}/timeline`),
+          fc
+            .tuple(unknownKeyOf(['limit', 'cursor', '__proto__']), anyString)
+            .map(([key, value]): Part => ({ entries: [[key, value]], kind: 'unknown parameter' })),
+          fc.constantFrom<Part>(
+            { entries: [['ownerId', sallyId]], kind: 'list filter' },
+            { entries: [['status', 'open']], kind: 'list filter' },
+          ),
+        ),
+        { minLength: 1, maxLength: 3 },
+      )
+      .map((ps) => ({ path: `/v1/accounts/${targets.accounts}/timeline`, route: 'timeline', parts: ps }));
+    const arb = fc
+      .oneof({ weight: 4, arbitrary: listRoute }, { weight: 1, arbitrary: timelineRoute })
+      .map(({ path, route, parts }): FuzzRequest => {
+        // One value per key (a repeated key would be joined with a comma and might turn valid).
+        const seen = new Set<string>();
+        const query = new URLSearchParams();
+        const kinds = new Set<string>();
+        for (const { entries, kind } of parts) {
+          if (entries.some(([key]) => seen.has(key))) continue;
+          kinds.add(kind);
+          for (const [key, value] of entries) {
+            seen.add(key);
+            query.append(key, value);
+          }
+        }
+        return {
+          as: 'ada',
+          method: 'GET',
+          path: `${path}?${query}`,
+          label: `${route} with ${[...kinds].sort().join(' & ')}`,
+        };
+      });
+    // Every run tries a forged cursor (valid checksum, the right attributes, empty values) alone.
+    const emptyKeys = (q: IndexQuery) =>
+      encodeCursor(Object.fromEntries(cursorAttributes(q).map((a) => [a, a === q.pkAttr ? q.pkValue : ''])))!;
+    const examples: FuzzRequest[] = [
+      {
+        as: 'ada',
+        method: 'GET',
+        path: `/v1/accounts?cursor=${emptyKeys(listQuery('accounts', { by: 'all' }))}`,
+        label: 'list with forged cursor with empty key values',
+      },
+      {
+        as: 'ada',
+        method: 'GET',
+        path: `/v1/accounts/${targets.accounts}/timeline?cursor=${emptyKeys(timelineQuery(targets.accounts))}`,
+        label: 'timeline with forged cursor with empty key values',
+      },
+    ];
+    await fuzz('list queries', FUZZ_RUNS.listQueries, arb, [400], { examples });
+  });
+
+  it(`ids: ${FUZZ_RUNS.ids} bad, traversal-like, unicode, very long and near-miss ids on every id route`, async () => {
+    const nearMiss = fc
+      .constantFrom(...COLLECTION_NAMES)
+      .chain((c) =>
+        fc.constantFrom(
+          `${targets[c]} `,
+          ` ${targets[c]}`,
+          `${targets[c]}\n`,
+          targets[c].toLowerCase(),
+          `${targets[c]}#RECORD`,
+          `${targets[c]}/`,
+          `${targets[c]}0`,
+          targets[c].slice(1),
+          `../${c}/${targets[c]}`,
+        ),
+      );
+    const encodedId = fc.oneof(
+      anyString,
+      fc.string({ unit: 'binary', maxLength: 30 }),
+      fc.constantFrom(
+        '',
+        '.',
+        '..',
+        '../..',
+        '../../../../etc/passwd',
+        '..\\..\\windows\\win.ini',
+        '%2e%2e%2f',
+        '....//',
+        '/etc/passwd',
+        'ACCOUNT#x',
+        'RECORD',
+        '*',
+        '\u0000',
+        'null',
+        'undefined',
+        '[object Object]',
+        '$(reboot)',
+        "' OR '1'='1",
+      ),
+      fc.integer({ min: 300, max: 6000 }).map((n) => 'A'.repeat(n)),
+      fc.string({ unit: 'grapheme', minLength: 300, maxLength: 900 }),
+      fc.ulid().map((u) => u.toLowerCase()),
+      fc.ulid(),
+      nearMiss,
+    );
+    /** Not percent-encoded: malformed or non-UTF-8 escapes, as a client may send them. */
+    const rawId = fc
+      .tuple(
+        fc.stringMatching(/^[A-Za-z0-9]{0,8}$/),
+        fc.constantFrom('%', '%2', '%zz', '%E0%A4%A', '%ED%A0%80', '%C0%AF', '%FF', '%80', '%%'),
+        fc.stringMatching(/^[A-Za-z0-9]{0,8}$/),
+      )
+      .map((parts) => ({ id: parts.join(''), kind: 'raw id with a malformed or non-UTF-8 %-escape' }));
+    const id = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: encodedId
+          .map(pct)
+          .filter((p) => p.length <= 10_000)
+          .map((p) => ({ id: p, kind: 'percent-encoded bad id' })),
+      },
+      { weight: 1, arbitrary: rawId },
+    );
+    const arb = fc
+      .record({
+        id,
+        c: collection,
+        ada: fc.boolean(),
+        route: fc.constantFrom('get', 'patch', 'delete', 'timeline', 'convert'),
+      })
+      .map(({ id: { id, kind }, c, ada, route }): FuzzRequest => {
+        // The admin, or a user who may write the collection (or convert leads), so that a missing
+        // record is the only reason to refuse: 404, as for any id the caller cannot see.
+        const as: Who = ada ? 'ada' : route === 'convert' || route === 'timeline' ? 'sally' : WRITER[c];
+        const label = `${route} with a ${kind}`;
+        switch (route) {
+          case 'get':
+            return { as, label, method: 'GET', path: `/v1/${c}/${id}` };
+          case 'patch':
+            return {
+              as,
+              label,
+              method: 'PATCH',
+              path: `/v1/${c}/${id}`,
+              body: JSON.stringify(validPatchBody(c)),
+            };
+          case 'delete':
+            return { as, label, method: 'DELETE', path: `/v1/${c}/${id}` };
+          case 'timeline':
+            return { as, label, method: 'GET', path: `/v1/accounts/${id}/timeline` };
+          default:
+            return { as, label, method: 'POST', path: `/v1/leads/${id}/convert`, body: '{}' };
+        }
+      });
+    const examples = ['%E0%A4%A', '%zz', '%'].map(
+      (id): FuzzRequest => ({
+        as: 'ada',
+        method: 'GET',
+        path: `/v1/accounts/${id}`,
+        label: 'get with a raw id with a malformed or non-UTF-8 %-escape',
+      }),
+    );
+    await fuzz('ids', FUZZ_RUNS.ids, arb, [404], { examples });
+  });
+});
