@@ -5,7 +5,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { packageBin } from './package-bin.js';
-import { freePort, type Logger, silentLogger, spawnChild, waitForChild } from './processes.js';
+import {
+  freePort,
+  type Logger,
+  type RunningEngine,
+  silentLogger,
+  spawnChild,
+  waitForChild,
+} from './processes.js';
 
 export {
   initiateAuth,
@@ -22,17 +29,10 @@ export interface CognitoLocalOptions {
   log?: Logger;
 }
 
-export interface RunningCognitoLocal {
-  /** Also the issuer's origin: tokens carry `iss: <endpoint>/<userPoolId>`. */
-  endpoint: string;
-  port: number;
-  pid: number;
-  stop(): Promise<void>;
-}
-
 const STARTUP_TIMEOUT_MS = 30_000;
 
-export async function startCognitoLocal(options: CognitoLocalOptions): Promise<RunningCognitoLocal> {
+/** Its endpoint is also the issuer's origin: tokens carry `iss: <endpoint>/<userPoolId>`. */
+export async function startCognitoLocal(options: CognitoLocalOptions): Promise<RunningEngine> {
   const log = options.log ?? silentLogger;
   const dataDir = resolve(options.dataDir);
   await writeConfig(dataDir);

@@ -12,7 +12,14 @@ import {
   ensureDynamoDbLocal,
 } from './dynamodb-local-install.js';
 import { localAwsConfig } from './local-aws.js';
-import { freePort, type Logger, silentLogger, spawnChild, waitForChild } from './processes.js';
+import {
+  freePort,
+  type Logger,
+  type RunningEngine,
+  silentLogger,
+  spawnChild,
+  waitForChild,
+} from './processes.js';
 
 export {
   DYNAMODB_LOCAL_JAR_SHA256,
@@ -29,17 +36,10 @@ export interface DynamoDbLocalOptions {
   log?: Logger;
 }
 
-export interface RunningDynamoDbLocal {
-  endpoint: string;
-  port: number;
-  pid: number;
-  stop(): Promise<void>;
-}
-
 /** A cold JVM answers in ~1.5–3 s here; a loaded CI machine gets ample slack. */
 const STARTUP_TIMEOUT_MS = 60_000;
 
-export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<RunningDynamoDbLocal> {
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<RunningEngine> {
   const log = options.log ?? silentLogger;
   assertJavaInstalled();
   // A first-time download takes a while: it is reported even when the engine's own messages are silenced.

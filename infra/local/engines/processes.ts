@@ -28,6 +28,14 @@ export interface ChildHandle {
   exited: Promise<number | null>;
 }
 
+/** An engine started as a child process and answering on a local port. */
+export interface RunningEngine {
+  endpoint: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
 export interface SpawnOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;

@@ -6,7 +6,14 @@ import { resolve } from 'node:path';
 import { CreateBucketCommand, HeadBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_REGION } from './local-aws.js';
 import { packageBin } from './package-bin.js';
-import { freePort, type Logger, silentLogger, spawnChild, waitForChild } from './processes.js';
+import {
+  freePort,
+  type Logger,
+  type RunningEngine,
+  silentLogger,
+  spawnChild,
+  waitForChild,
+} from './processes.js';
 
 export interface S3LocalOptions {
   port?: number;
@@ -14,13 +21,6 @@ export interface S3LocalOptions {
   bucket: string;
   logsDir: string;
   log?: Logger;
-}
-
-export interface RunningS3Local {
-  endpoint: string;
-  port: number;
-  pid: number;
-  stop(): Promise<void>;
 }
 
 /** s3rver knows one account, whose key pair is S3RVER/S3RVER; any other key id gets InvalidAccessKeyId. */
@@ -40,7 +40,7 @@ export function s3Client(endpoint: string): S3Client {
   });
 }
 
-export async function startS3Local(options: S3LocalOptions): Promise<RunningS3Local> {
+export async function startS3Local(options: S3LocalOptions): Promise<RunningEngine> {
   const log = options.log ?? silentLogger;
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
