@@ -62,21 +62,53 @@ function matchRoute(method: string, path: string) {
 const entryOf = (route: Route) =>
   fileURLToPath(new URL(`../../functions/api/${route.handler}.ts`, import.meta.url));
 
+/** The gateway's own errors, like the handlers' (api-handler.ts): never stored by a cache. */
 function sendProblem(res: ServerResponse, problem: ReturnType<typeof problems.internal>) {
-  res.writeHead(problem.statusCode, { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.headers });
+  res.writeHead(problem.statusCode, {
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'cache-control': 'no-store',
+    ...problem.headers,
+  });
   res.end(JSON.stringify(problemBody(problem)));
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-  if (Number(req.headers['content-length'] ?? 0) > LIMITS.maxBodyBytes) return 'too-large';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > LIMITS.maxBodyBytes) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * What the gateway reads past the limit before it gives up on a client: API Gateway's own payload
+ * limit. Below it the rest of an over-limit body is read and thrown away, so the client (still
+ * writing) never meets a reset and always reads the 413; above it the connection is cut.
+ */
+const DRAIN_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The body, or 'too-large' as soon as it passes the limit. Read with events, not `for await`:
+ * leaving a `for await` early destroys the request, and with it the socket the 413 must go out on.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = declared > LIMITS.maxBodyBytes;
+    if (tooLarge) resolve('too-large');
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (tooLarge) {
+        if (size > DRAIN_LIMIT_BYTES) req.socket.destroy();
+        return;
+      }
+      if (size > LIMITS.maxBodyBytes) {
+        tooLarge = true;
+        chunks.length = 0;
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!tooLarge) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
 }
 
 const TEXTUAL = /^(application\/([\w.+-]*\+)?json|text\/|application\/(xml|x-www-form-urlencoded))/i;
@@ -144,11 +176,8 @@ async function serve(opts: GatewayOptions, req: IncomingMessage, res: ServerResp
   const url = new URL(req.url ?? '/', 'http://localhost');
   const body = await readBody(req);
   if (body === 'too-large') {
-    // The rest of the body is never read: close the connection so no later request is parsed from it.
-    res.setHeader('connection', 'close');
-    sendProblem(res, problems.tooLarge(LIMITS.maxBodyBytes));
-    res.on('finish', () => req.socket.destroy());
-    return;
+    // readBody drains the rest (up to its limit), so the connection stays usable after the 413.
+    return sendProblem(res, problems.tooLarge(LIMITS.maxBodyBytes));
   }
   const extra = opts.extraRoutes?.[`${req.method} ${url.pathname}`];
   if (extra) return extra(req, body, res);
