@@ -11,7 +11,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
-          testTimeout: 30_000,
+          // Above the event patience of test/support/stack.ts, so a slow stream fails as a lost event.
+          testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
         },

@@ -7,7 +7,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localAwsConfig } from '../../infra/local/engines/local-aws.js';
 import { startStreamPoller } from '../../infra/local/stream-poller.js';
-import { as, readJsonLines, stack } from '../support/stack.js';
+import { as, EVENT_PATIENCE_MS, readJsonLines, stack } from '../support/stack.js';
 
 const idOf = (r: DynamoDBRecord) =>
   String(unmarshall((r.dynamodb?.NewImage ?? r.dynamodb?.OldImage ?? {}) as never).id ?? '');
@@ -58,7 +58,7 @@ describe('stream poller', () => {
         return { batchItemFailures: [] };
       },
     });
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + EVENT_PATIENCE_MS;
     while (!deliveries.includes(after) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await poller.stop();
 

@@ -43,10 +43,16 @@ export async function readJsonLines<T>(file: string): Promise<T[]> {
 }
 
 /** Polls the events log until an event for the record (and type) shows up, or the time runs out. */
+/**
+ * How long a test waits for the stream and the bus before it calls an event lost: far past their
+ * pace on a loaded 2-core machine, since a wait with a deadline returns as soon as the event is there.
+ */
+export const EVENT_PATIENCE_MS = 30_000;
+
 export async function waitForEvent(
   recordId: string,
   detailType?: string,
-  timeoutMs = 10_000,
+  timeoutMs = EVENT_PATIENCE_MS,
 ): Promise<LoggedEvent> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -388,10 +388,11 @@ describe('wildcard', () => {
     ['only strings', { k: [{ wildcard: '1*' }] }, { k: 12 }, false],
   ])('%s', (...c) => check(c));
 
-  it('stays fast on adversarial input', () => {
-    const started = performance.now();
+  // A backtracking matcher needs on the order of 20,000^6 steps here and never returns; ours is
+  // linear in the text per star. Not timed (a busy machine must not fail it): the test's own
+  // timeout is the only clock.
+  it('answers adversarial input (no catastrophic backtracking)', { timeout: 30_000 }, () => {
     expect(matchesPattern({ k: [{ wildcard: '*a*a*a*a*a*a*b' }] }, { k: 'a'.repeat(20_000) })).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 
