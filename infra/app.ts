@@ -36,6 +36,7 @@ export function buildApp(opts: AppProps = {}): BuiltApp {
     userPoolClient: stateful.userPoolClient,
     bus: stateful.bus,
     reportsBucket: stateful.reportsBucket,
+    cursorSecret: stateful.cursorSecret,
   });
   Tags.of(app).add('app', 'concord-crm');
   // cdk-nag 3 is a policy-validation plugin (the Aspects way of cdk-nag 2 crashes on this CDK).

@@ -1,5 +1,5 @@
 // primary adapter (HTTP API) → setUserGroupsUseCase → user directory (Cognito group membership)
-import { setUserGroupsUseCase } from '../../shared/domain/use-cases/users.js';
+import { setUserGroupsUseCase } from '../../shared/domain/use-cases/user-roles.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 
 export const handler = apiHandler(async (request) => ({

@@ -12,6 +12,8 @@ export const handler = apiHandler(
       isManager: caller.isManager,
       isAdmin: caller.isAdmin,
       permissions: permissionsOf(caller),
+      // Why no role applies although the token names groups (two departments); empty when none.
+      problems: caller.roleProblems ?? [],
     },
   }),
   { allowRoleless: true },

@@ -12,34 +12,57 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ROLE_LOCK_KEY_PREFIX } from '../../shared/db/keys.js';
+import { DOCS_PACKAGE, DOCS_PACKAGE_FILES } from '../../shared/http/docs-assets.js';
 import { HANDLERS, type HandlerName, ROUTES, routeKey } from '../../shared/http/routes.js';
-import { type Access, AppFunction } from './app-function.js';
+import { type Access, AppFunction, type PackageFiles } from './app-function.js';
 
 /** What each handler may touch; anything not listed it may not. Typed so a new handler must be listed. */
 interface Grants {
   table?: Access;
+  /** Item actions confined to the items whose partition key starts with `keyPrefix`. */
+  tableItems?: { actions: readonly string[]; keyPrefix: string };
   userPool?: readonly string[];
+  /** Hands out and takes cursors: reads the secret that signs them. */
+  cursors?: true;
 }
+const OWNER_LOOKUP = ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'];
+
 const GRANTS: Record<HandlerName, Grants> = {
+  root: {},
   health: {},
   openapi: {},
+  docs: {},
   me: {},
-  'create-record': { table: 'RW' },
+  // Naming another owner looks the user up (exists, enabled, department): read-only, on the pool.
+  'create-record': { table: 'RW', userPool: OWNER_LOOKUP },
   'get-record': { table: 'R' },
-  'update-record': { table: 'RW' },
+  'update-record': { table: 'RW', userPool: OWNER_LOOKUP },
   'delete-record': { table: 'RW' },
-  'list-records': { table: 'R' },
-  'account-timeline': { table: 'R' },
-  'convert-lead': { table: 'RW' },
-  'admin-list-users': { userPool: ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'] },
+  'list-records': { table: 'R', cursors: true },
+  'account-timeline': { table: 'R', cursors: true },
+  'convert-lead': { table: 'RW', userPool: OWNER_LOOKUP },
+  'admin-list-users': {
+    userPool: ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'],
+    cursors: true,
+  },
   'admin-set-groups': {
+    // The user's role lock only (take it, give it back): no record is readable or writable.
+    tableItems: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], keyPrefix: ROLE_LOCK_KEY_PREFIX },
     userPool: [
+      'cognito-idp:AdminGetUser',
       'cognito-idp:AdminListGroupsForUser',
       'cognito-idp:AdminAddUserToGroup',
       'cognito-idp:AdminRemoveUserFromGroup',
     ],
   },
+};
+
+/** Package files a handler reads at run time (the docs page's script and style sheet), shipped with it. */
+const PACKAGE_FILES: Partial<Record<HandlerName, PackageFiles>> = {
+  docs: { name: DOCS_PACKAGE, files: DOCS_PACKAGE_FILES },
 };
 
 /** Account-wide API Gateway limits are shared by every API: this one takes a bounded share. */
@@ -66,6 +89,7 @@ export interface ApiProps {
   table: ITable;
   userPool: IUserPool;
   userPoolClient: IUserPoolClient;
+  cursorSecret: ISecret;
 }
 
 /**
@@ -109,10 +133,14 @@ export class Api extends Construct {
       const fn = new AppFunction(this, `Fn-${handler}`, {
         entry: `functions/api/${handler}.ts`,
         description: `Concord CRM API: ${handler}`,
+        packageFiles: PACKAGE_FILES[handler],
       });
       const grants = GRANTS[handler];
       if (grants.table) fn.bindTable(props.table, grants.table);
+      if (grants.tableItems)
+        fn.bindTableItems(props.table, grants.tableItems.actions, grants.tableItems.keyPrefix);
       if (grants.userPool) fn.bindUserPool(props.userPool, grants.userPool);
+      if (grants.cursors) fn.bindCursorSecret(props.cursorSecret);
       functions.set(handler, fn);
       integrations.set(handler, new HttpLambdaIntegration(`Integration-${handler}`, fn));
     }

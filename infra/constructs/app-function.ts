@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
@@ -7,9 +8,15 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type ICommandHooks,
+  NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env.js';
 import { TABLE_DEFINITION } from '../../shared/db/keys.js';
@@ -61,6 +68,29 @@ export interface AppFunctionProps {
   timeout?: Duration;
   memorySize?: number;
   environment?: Record<string, string>;
+  /** Files of an npm package the code reads at run time (not imports), shipped beside the bundle. */
+  packageFiles?: PackageFiles;
+}
+
+export interface PackageFiles {
+  name: string;
+  files: readonly string[];
+}
+
+/**
+ * Copies the files into `node_modules/<name>/` of the bundle's folder: there a `createRequire` from the
+ * bundle resolves `<name>/<file>` as it does from the sources locally, so the code has one lookup.
+ */
+function copyPackageFiles(pkg: PackageFiles): ICommandHooks {
+  const from = dirname(createRequire(join(PROJECT_ROOT, 'package.json')).resolve(`${pkg.name}/package.json`));
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) => {
+      const to = join(outputDir, 'node_modules', pkg.name);
+      return [`mkdir -p "${to}"`, ...pkg.files.map((f) => `cp "${join(from, f)}" "${to}/"`)];
+    },
+  };
 }
 
 /**
@@ -148,6 +178,7 @@ export class AppFunction extends NodejsFunction {
         externalModules: [],
         // The local esbuild (a devDependency) builds every bundle: Docker is never needed.
         forceDockerBundling: false,
+        ...(props.packageFiles ? { commandHooks: copyPackageFiles(props.packageFiles) } : {}),
       },
     };
   }
@@ -160,6 +191,23 @@ export class AppFunction extends NodejsFunction {
     // Index ARNs named one by one from the key module, rather than `index/*`.
     const indexArns = Object.keys(TABLE_DEFINITION.indexes).map((name) => `${table.tableArn}/index/${name}`);
     this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexArns }));
+    this.addEnvironment(ENV.tableName, table.tableName);
+    return this;
+  }
+
+  /**
+   * The given item actions on the table, on items whose partition key starts with `keyPrefix` only
+   * (IAM's dynamodb:LeadingKeys); sets TABLE_NAME. For a function that keeps its own items (a lock)
+   * and has no business with records.
+   */
+  bindTableItems(table: ITable, actions: readonly string[], keyPrefix: string): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...actions],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keyPrefix}*`] } },
+      }),
+    );
     this.addEnvironment(ENV.tableName, table.tableName);
     return this;
   }
@@ -189,6 +237,13 @@ export class AppFunction extends NodejsFunction {
       }),
     );
     this.addEnvironment(ENV.bucketName, bucket.bucketName);
+    return this;
+  }
+
+  /** Read (GetSecretValue) on the cursor secret only; sets CURSOR_SECRET_ARN. */
+  bindCursorSecret(secret: ISecret): this {
+    secret.grantRead(this);
+    this.addEnvironment(ENV.cursorSecretArn, secret.secretArn);
     return this;
   }
 

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ENV } from '../../shared/config/env.js';
 import { RESOURCE_NAMES } from '../../shared/config/resources.js';
 import { LOCAL_REGION } from './engines/local-aws.js';
@@ -8,6 +11,8 @@ export interface LocalEndpoints {
   userPoolId: string;
   eventbridge?: string;
   s3?: string;
+  /** Signs cursors: what Secrets Manager holds in AWS (see localCursorSecret). */
+  cursorSecret: string;
 }
 
 /**
@@ -29,5 +34,22 @@ export function handlerEnv(e: LocalEndpoints): Record<string, string> {
     [ENV.busName]: RESOURCE_NAMES.bus,
     [ENV.userPoolId]: e.userPoolId,
     [ENV.bucketName]: RESOURCE_NAMES.reportsBucket,
+    [ENV.cursorSecret]: e.cursorSecret,
   };
+}
+
+/**
+ * The local stand-in for the cursor secret: made once per data folder and kept in it, so cursors
+ * survive a restart as tokens do, and a `--fresh` start (a new folder) refuses the old ones.
+ */
+export async function localCursorSecret(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'cursor-secret');
+  const kept = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (kept) return kept.trim();
+  const secret = randomBytes(32).toString('base64url');
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
 }

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 
 /**
  * The HTTP API's JWT authorizer, locally: RS256 signature against the issuer's JWKS, `iss`, `exp`,
@@ -21,13 +21,23 @@ function asGatewayClaims(payload: JWTPayload): Record<string, string> {
   return claims;
 }
 
-export function jwtAuthorizer(config: AuthorizerConfig) {
-  const jwks = createRemoteJWKSet(new URL(config.jwksUri));
+/**
+ * `keys` defaults to the issuer's JWKS over HTTP; unit tests hand in a local key set instead.
+ * `exp` is required: jose checks it only when present, API Gateway refuses a token without it.
+ */
+export function jwtAuthorizer(
+  config: AuthorizerConfig,
+  keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(config.jwksUri)),
+) {
   return async (authorization: string | undefined): Promise<Verified> => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match) return { ok: false, reason: 'missing bearer token' };
     try {
-      const { payload } = await jwtVerify(match[1]!, jwks, { issuer: config.issuer, algorithms: ['RS256'] });
+      const { payload } = await jwtVerify(match[1]!, keys, {
+        issuer: config.issuer,
+        algorithms: ['RS256'],
+        requiredClaims: ['exp'],
+      });
       const use = payload.token_use;
       const audienceOk =
         (use === 'id' && payload.aud === config.clientId) ||

@@ -2,8 +2,57 @@ import { apiClient, tokenFor } from './api-client.js';
 import type { StackInfo } from './stack-info.js';
 
 /**
+ * What a start does with the data folder: keep it (plain `npm start`), or wipe it and start again
+ * with the demo data (`--fresh`) or with no records at all (`--empty`). The demo users are provisioned
+ * in every mode: with no one to sign in as, an empty stack could not be used.
+ */
+export type DataMode = 'keep' | 'fresh' | 'empty';
+
+export function dataModeOf(args: readonly string[]): DataMode {
+  const unknown = args.filter((a) => a !== '--fresh' && a !== '--empty');
+  if (unknown.length > 0 || args.length > 1) {
+    throw new Error(
+      `unknown or conflicting option(s) ${args.join(' ')}: use no option (keep the data), --fresh (demo data again) or --empty (no records)`,
+    );
+  }
+  return args[0] === '--fresh' ? 'fresh' : args[0] === '--empty' ? 'empty' : 'keep';
+}
+
+/** The demo accounts; each gets a contact, an opportunity, a case and an activity (README lists them). */
+export const DEMO_ACCOUNTS = [
+  {
+    name: 'Acme Robotics',
+    domain: 'acme-robotics.example',
+    industry: 'Manufacturing',
+    lifecycleStage: 'customer',
+  },
+  { name: 'Globex Health', domain: 'globex.example', industry: 'Healthcare', lifecycleStage: 'prospect' },
+  { name: 'Initech Finance', domain: 'initech.example', industry: 'Finance', lifecycleStage: 'lead' },
+] as const;
+
+/** Marketing's demo leads, one of them qualified (ready for sales to convert). */
+export const DEMO_LEADS = [
+  { name: 'Wanda Wu', email: 'wanda@umbrella.example', company: 'Umbrella', score: 82, status: 'qualified' },
+  { name: 'Ravi Rao', email: 'ravi@hooli.example', company: 'Hooli', score: 35, status: 'new' },
+] as const;
+
+/**
+ * Demo data goes in once, when the table is new (a first start, or after `--fresh`), and never with
+ * `--empty`: a later plain start keeps whatever is there. Returns how many records were written.
+ */
+export async function seedIfNew(
+  stack: { fresh: boolean; info: StackInfo },
+  mode: DataMode,
+  progress: () => void = () => {},
+): Promise<number> {
+  if (!stack.fresh || mode === 'empty') return 0;
+  progress();
+  return seedDemoData(stack.info);
+}
+
+/**
  * Demo data, written through the API as the demo users (so it travels the whole path: handlers,
- * table, stream, bus), once, when the table is new.
+ * table, stream, bus).
  */
 export async function seedDemoData(info: StackInfo): Promise<number> {
   const as = async (username: string) => apiClient(info.apiUrl, await tokenFor(info, username));
@@ -16,17 +65,7 @@ export async function seedDemoData(info: StackInfo): Promise<number> {
     count++;
     return res.body.id;
   };
-  const accounts = [
-    {
-      name: 'Acme Robotics',
-      domain: 'acme-robotics.example',
-      industry: 'Manufacturing',
-      lifecycleStage: 'customer',
-    },
-    { name: 'Globex Health', domain: 'globex.example', industry: 'Healthcare', lifecycleStage: 'prospect' },
-    { name: 'Initech Finance', domain: 'initech.example', industry: 'Finance', lifecycleStage: 'lead' },
-  ];
-  for (const account of accounts) {
+  for (const account of DEMO_ACCOUNTS) {
     const accountId = await create(sally, '/v1/accounts', account);
     const contactId = await create(sally, '/v1/contacts', {
       accountId,
@@ -54,19 +93,6 @@ export async function seedDemoData(info: StackInfo): Promise<number> {
       relatedTo: { collection: 'accounts', id: accountId },
     });
   }
-  await create(mark, '/v1/leads', {
-    name: 'Wanda Wu',
-    email: 'wanda@umbrella.example',
-    company: 'Umbrella',
-    score: 82,
-    status: 'qualified',
-  });
-  await create(mark, '/v1/leads', {
-    name: 'Ravi Rao',
-    email: 'ravi@hooli.example',
-    company: 'Hooli',
-    score: 35,
-    status: 'new',
-  });
+  for (const lead of DEMO_LEADS) await create(mark, '/v1/leads', lead);
   return count;
 }

@@ -17,7 +17,7 @@ import { freePort, type Logger, silentLogger } from './engines/processes.js';
 import { startS3Local } from './engines/s3-local.js';
 import { type LocalBus, startEventBus } from './event-bus.js';
 import { startGateway } from './gateway.js';
-import { handlerEnv } from './handler-env.js';
+import { handlerEnv, localCursorSecret } from './handler-env.js';
 import { jwtAuthorizer } from './jwt-authorizer.js';
 import { lambdaContext, loadHandler } from './lambda-runtime.js';
 import { type LocalScheduler, startScheduler } from './scheduler.js';
@@ -45,6 +45,8 @@ export interface RunningStack {
   streams: StreamPoller;
   /** True when the table was made on this start (so demo data may be seeded). */
   fresh: boolean;
+  /** What the handlers sign cursors with (kept in dataDir): for tests that forge or read cursors. */
+  cursorSecret: string;
   stop(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     const table = await ensureTable(aws, RESOURCE_NAMES.table);
 
     const busPort = await freePort();
+    const cursorSecret = await localCursorSecret(dataDir);
     // The handlers run in this process and read their configuration as a Lambda does: from env.
     Object.assign(
       process.env,
@@ -100,6 +103,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         userPoolId: pool.userPoolId,
         eventbridge: `http://127.0.0.1:${busPort}`,
         s3: s3.endpoint,
+        cursorSecret,
       }),
     );
 
@@ -159,6 +163,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
 
     const info: StackInfo = {
       apiUrl,
+      docsUrl: `${apiUrl}/v1/docs`,
       auth: {
         issuer: pool.issuer,
         jwksUri: pool.jwksUri,
@@ -181,6 +186,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       bus,
       streams,
       fresh: table.created,
+      cursorSecret,
       stop: async () => {
         server.closeAllConnections?.();
         await stop();

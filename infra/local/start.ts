@@ -1,27 +1,28 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { stopAll } from './engines/processes.js';
-import { seedDemoData } from './seed.js';
+import { dataModeOf, seedIfNew } from './seed.js';
 import { startStack } from './stack.js';
 
 /**
- * `npm start`: the whole backend on this machine with demo data. `npm start -- --fresh` starts
- * empty; PORT picks the API port; CONCORD_LOCAL_DIR moves `.local` (the benchmarks use a temp one).
- * Ctrl-C stops everything it started.
+ * `npm start`: the whole backend on this machine with demo data, kept in `.local/data` across restarts.
+ * `npm start -- --fresh` wipes it and starts again from the demo data; `-- --empty` wipes it and starts
+ * with no records (the demo users are still there to sign in). PORT picks the API port;
+ * CONCORD_LOCAL_DIR moves `.local` (the benchmarks and tests use a temp one). Ctrl-C stops everything.
  */
 const LOCAL_DIR = process.env.CONCORD_LOCAL_DIR ?? '.local';
-const fresh = process.argv.includes('--fresh');
 const port = Number(process.env.PORT ?? 3000);
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 
 async function main() {
-  console.log(`Concord CRM — local stack${fresh ? ' (fresh)' : ''}`);
+  const mode = dataModeOf(process.argv.slice(2));
+  console.log(`Concord CRM — local stack${mode === 'keep' ? '' : ` (${mode})`}`);
   const stack = await startStack({
     port,
     dataDir: join(LOCAL_DIR, 'data'),
     persistent: true,
-    fresh,
+    fresh: mode !== 'keep',
     log: (msg) => console.log(`  ${msg}`),
     progress: (step) => console.log(`  [${elapsed()}] ${step}`),
   });
@@ -38,11 +39,9 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  if (stack.fresh) {
-    console.log(`  [${elapsed()}] demo data`);
-    const count = await seedDemoData(stack.info);
-    console.log(`  seeded ${count} records`);
-  }
+  const count = await seedIfNew(stack, mode, () => console.log(`  [${elapsed()}] demo data`));
+  if (count > 0) console.log(`  seeded ${count} records`);
+  else console.log(stack.fresh ? '  no demo records (--empty)' : '  data kept from the last start');
   await mkdir(LOCAL_DIR, { recursive: true });
   await writeFile(join(LOCAL_DIR, 'stack.json'), `${JSON.stringify(stack.info, null, 2)}\n`);
 
@@ -51,6 +50,7 @@ async function main() {
   console.log(`
 Ready in ${elapsed()}.
   API            ${info.apiUrl}/v1   (OpenAPI: ${info.apiUrl}/v1/openapi.json)
+  API reference  ${info.docsUrl}   (in a browser, no token needed)
   tokens         POST ${info.auth.tokenUrl}  {"username","password"}
   Cognito        ${info.auth.cognitoEndpoint}  pool ${info.auth.userPoolId}
   DynamoDB       ${info.dynamodbEndpoint}  table ${info.tableName}

@@ -3,6 +3,7 @@ import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { Api } from '../constructs/api.js';
 import { Fanout } from '../constructs/fanout.js';
@@ -15,6 +16,8 @@ export interface ServiceStackProps extends StackProps {
   bus: IEventBus;
   /** For the report functions (AppFunction.bindBucket); nothing here uses it yet. */
   reportsBucket: IBucket;
+  /** Signs page cursors; read by the functions that page. */
+  cursorSecret: ISecret;
 }
 
 /** What holds no data: functions, the API, the fan-out, alarms. Safe to replace on any deploy. */
@@ -28,6 +31,7 @@ export class ServiceStack extends Stack {
       table: props.table,
       userPool: props.userPool,
       userPoolClient: props.userPoolClient,
+      cursorSecret: props.cursorSecret,
     });
     this.fanout = new Fanout(this, 'Fanout', { table: props.table, bus: props.bus });
     new Observability(this, 'Observability', { deadLetterQueues: this.fanout.deadLetterQueues });

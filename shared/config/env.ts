@@ -8,6 +8,10 @@ export const ENV = {
   busName: 'EVENT_BUS_NAME',
   userPoolId: 'USER_POOL_ID',
   bucketName: 'REPORTS_BUCKET',
+  /** The cursor-signing secret itself (local stack) … */
+  cursorSecret: 'CURSOR_SECRET',
+  /** … or the ARN of the Secrets Manager secret that holds it (AWS). One of the two must be set. */
+  cursorSecretArn: 'CURSOR_SECRET_ARN',
 } as const;
 
 export function requireEnv(name: string): string {

@@ -1,36 +1,112 @@
-import { createHash } from 'node:crypto';
-import { cursorAttributes, type IndexQuery, type Item } from './keys.js';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
+import { isCollection } from '../domain/collections.js';
+import { isId } from '../domain/ids.js';
+import { type IndexQuery, type Item, positionOf, startKeyAfter } from './keys.js';
 
 /**
- * Page cursors: opaque to clients, bound to the query that made them. A cursor carries the
- * last key of its page and a checksum; one that was edited, or made for another list, is refused.
+ * Page cursors: `<payload>.<tag>`, both base64url. The payload is JSON with only what a list needs to
+ * resume, in a neutral shape (`{c, id}`: the collection and id of the last item the page showed, never a
+ * key name). The tag is HMAC-SHA256, with a key derived from the server secret, over the payload AND the
+ * query the cursor was made for: an edited, forged or foreign cursor (another list, filter or account)
+ * is refused. Where a page must resume after an item it did not show, the position is sealed (AES-256-GCM)
+ * so that the cursor tells nothing about that item.
  */
-const checksum = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 16);
-
-export function encodeCursor(lastKey: Item | undefined): string | null {
-  if (!lastKey) return null;
-  const payload = Buffer.from(JSON.stringify(lastKey)).toString('base64url');
-  return `${payload}.${checksum(payload)}`;
+export interface CursorKeys {
+  mac: Buffer;
+  seal: Buffer;
 }
 
-/** The start key for the next page, or undefined when the cursor is not one this query made. */
-export function decodeCursor(cursor: string, q: IndexQuery): Item | undefined {
-  const [payload, sum, ...rest] = cursor.split('.');
-  if (!payload || !sum || rest.length || checksum(payload) !== sum) return undefined;
-  let key: unknown;
+/** Separate keys for signing and sealing, both derived from the one secret. */
+export function cursorKeys(secret: string): CursorKeys {
+  const derive = (use: string) =>
+    Buffer.from(hkdfSync('sha256', secret, 'concord-crm/cursor', `v1 ${use}`, 32));
+  return { mac: derive('mac'), seal: derive('seal') };
+}
+
+/** Longer than any cursor given out (a wrapped Cognito token included): refused before any work. */
+const MAX_CURSOR_CHARS = 4096;
+type Data = Record<string, string>;
+
+const tagOf = (keys: CursorKeys, scope: string, payload: string) =>
+  createHmac('sha256', keys.mac).update(`${scope}\n${payload}`).digest('base64url');
+
+/** Signs `data` for one scope: the identity of the list it resumes. */
+export function signCursor(keys: CursorKeys, scope: string, data: Data): string {
+  const payload = Buffer.from(JSON.stringify(data)).toString('base64url');
+  return `${payload}.${tagOf(keys, scope, payload)}`;
+}
+
+/** The data of a cursor signed for this scope with these keys, else undefined. */
+export function openCursor(keys: CursorKeys, scope: string, cursor: string): Data | undefined {
+  if (cursor.length > MAX_CURSOR_CHARS) return undefined;
+  const [payload, tag, ...rest] = cursor.split('.');
+  if (!payload || !tag || rest.length) return undefined;
+  // Compared as text: base64url decoding ignores stray characters and spare bits, the text does not.
+  const expected = Buffer.from(tagOf(keys, scope, payload));
+  const given = Buffer.from(tag);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  let data: unknown;
   try {
-    key = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
-    return undefined;
+    return undefined; // signed with our key but not our format: refused all the same
   }
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) return undefined;
-  const attrs = cursorAttributes(q);
-  const entries = Object.entries(key);
-  const wellFormed =
-    entries.length === attrs.length &&
-    entries.every(
-      ([k, v]) => attrs.includes(k) && typeof v === 'string' && v.length > 0 && v.length <= 1024,
-    ) &&
-    (key as Item)[q.pkAttr] === q.pkValue;
-  return wellFormed ? (key as Item) : undefined;
+  const isData =
+    typeof data === 'object' &&
+    data !== null &&
+    !Array.isArray(data) &&
+    Object.values(data).every((v) => typeof v === 'string');
+  return isData ? (data as Data) : undefined;
+}
+
+/** The scope of a list: its index and partition, so no other list, filter or account takes its cursors. */
+export const queryScope = (q: IndexQuery) => JSON.stringify(['records', q.indexName, q.pkValue]);
+
+/** Padded so that the sealed text's length does not tell the collection. */
+const SEALED_CHARS = 64;
+
+function seal(keys: CursorKeys, data: Data): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keys.seal, iv);
+  const text = Buffer.concat([cipher.update(JSON.stringify(data).padEnd(SEALED_CHARS)), cipher.final()]);
+  return Buffer.concat([iv, text, cipher.getAuthTag()]).toString('base64url');
+}
+
+function unseal(keys: CursorKeys, sealed: string): Data | undefined {
+  const bytes = Buffer.from(sealed, 'base64url');
+  const decipher = createDecipheriv('aes-256-gcm', keys.seal, bytes.subarray(0, 12));
+  decipher.setAuthTag(bytes.subarray(-16));
+  const text = Buffer.concat([decipher.update(bytes.subarray(12, -16)), decipher.final()]);
+  return JSON.parse(text.toString('utf8')) as Data;
+}
+
+/**
+ * The cursor that resumes `q` right after `item`: as `{c, id}` when the caller was shown the item,
+ * sealed when not (`shown: false`).
+ */
+export function encodeCursor(keys: CursorKeys, q: IndexQuery, item: Item, shown = true): string {
+  const position = positionOf(item);
+  if (!position) throw new Error('A page ended on an item that is not a record');
+  const data = { c: position.collection, id: position.id };
+  return signCursor(keys, queryScope(q), shown ? data : { s: seal(keys, data) });
+}
+
+/** The ExclusiveStartKey a cursor stands for, or undefined when it is not one this query made. */
+export function decodeCursor(keys: CursorKeys, q: IndexQuery, cursor: string): Item | undefined {
+  try {
+    const data = openCursor(keys, queryScope(q), cursor);
+    const position = data && Object.keys(data).length === 1 && data.s ? unseal(keys, data.s) : data;
+    if (!position || Object.keys(position).sort().join() !== 'c,id') return undefined;
+    const { c, id } = position;
+    return c && id && isCollection(c) && isId(id) ? startKeyAfter(q, { collection: c, id }) : undefined;
+  } catch {
+    return undefined; // a sealed position that does not open (or is not our format) is refused
+  }
 }

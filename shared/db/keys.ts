@@ -12,6 +12,7 @@
  * | list a collection by account           | byAccountCollection  | <collection>#ACCOUNT#<accountId>      |
  * | an account's timeline (all collections)| byAccount            | TIMELINE#<accountId>, account first   |
  * | replay a create by Idempotency-Key     | table                | PK = IDEMPOTENCY#<user>#<key>          |
+ * | hold one user's role change (lock)     | table                | PK = ROLELOCK#<userId>, SK = ROLELOCK  |
  * Sort keys in the indexes are record ids (ULIDs), so "newest first" is ScanIndexForward = false.
  */
 import { COLLECTIONS, type CollectionName, type CrmRecord, isCollection } from '../domain/collections.js';
@@ -184,9 +185,24 @@ export function timelineQuery(accountId: string): IndexQuery {
   return query('byAccount', `TIMELINE#${accountId}`);
 }
 
-/** The attributes a page cursor must carry for a query on this index (table key + index key). */
-export function cursorAttributes(q: IndexQuery): string[] {
-  return [TABLE_DEFINITION.partitionKey, TABLE_DEFINITION.sortKey, q.pkAttr, q.skAttr];
+/**
+ * Where a page ends, as a cursor holds it: the collection and id of an item, no key names. Index sort
+ * keys are record ids, so the ExclusiveStartKey that resumes right after the item is rebuilt from it.
+ */
+export interface CursorPosition {
+  collection: CollectionName;
+  id: string;
+}
+
+export function positionOf(item: Item): CursorPosition | undefined {
+  const collection = collectionOfItem(item);
+  return collection && typeof item.id === 'string' ? { collection, id: item.id } : undefined;
+}
+
+/** The ExclusiveStartKey of `q` right after the item at `p` (the item need not still exist). */
+export function startKeyAfter(q: IndexQuery, p: CursorPosition): Item {
+  const head = q.indexName === 'byAccount' && p.collection === 'accounts';
+  return { ...recordKey(p.collection, p.id), [q.pkAttr]: q.pkValue, [q.skAttr]: head ? TIMELINE_HEAD : p.id };
 }
 
 export function collectionOfItem(item: Item): CollectionName | undefined {
@@ -217,4 +233,27 @@ export function toRecord(item: Item): CrmRecord {
   const record: Item = {};
   for (const [k, v] of Object.entries(item)) if (!INTERNAL_ATTRS.has(k)) record[k] = v;
   return record as CrmRecord;
+}
+
+/**
+ * A lease on one user's role changes, keyed by the user's id (Cognito `sub`: one per user, whatever
+ * alias an admin names them by). Not a record (no collection attribute), so the stream publisher
+ * announces nothing for it; TTL purges one that was never released, long after its lease ended.
+ */
+const ROLE_LOCK = 'ROLELOCK';
+export const ROLE_LOCK_ATTRS = { owner: 'lockOwner', leaseUntil: 'leaseUntil' } as const;
+/** Every role lock's partition key starts so: IAM confines the role-change function to these items. */
+export const ROLE_LOCK_KEY_PREFIX = `${ROLE_LOCK}#`;
+
+export function roleLockKey(userId: string): Key {
+  return { PK: `${ROLE_LOCK_KEY_PREFIX}${userId}`, SK: ROLE_LOCK };
+}
+
+export function roleLockItem(userId: string, owner: string, leaseUntilMs: number): Item {
+  return {
+    ...roleLockKey(userId),
+    [ROLE_LOCK_ATTRS.owner]: owner,
+    [ROLE_LOCK_ATTRS.leaseUntil]: leaseUntilMs,
+    ...ttlAttributes(Math.ceil(leaseUntilMs / 1000) + 3600),
+  };
 }

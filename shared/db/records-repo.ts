@@ -33,16 +33,45 @@ export async function getRecord(collection: CollectionName, id: string): Promise
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** A transaction item that holds only while the record exists and is not deleted. */
-export function liveRecordCheck(key: Key): TransactItem {
+/** A record a write points at: it must exist, and hold the expected values (a case's contact: its account). */
+export interface ReferenceCheck {
+  key: Key;
+  expect?: Item;
+}
+
+/**
+ * A transaction item that holds only while the record exists, is not deleted and has the expected
+ * values. On failure it returns the record, so that "absent" can be told from "not as expected".
+ */
+export function liveRecordCheck(key: Key, expect: Item = {}): TransactItem {
+  const names: Record<string, string> = { '#deleted': DELETED_MARK };
+  const values: Item = {};
+  const parts = ['attribute_exists(PK)', 'attribute_not_exists(#deleted)'];
+  Object.entries(expect).forEach(([field, value], i) => {
+    parts.push(`#e${i} = :e${i}`);
+    names[`#e${i}`] = field;
+    values[`:e${i}`] = value;
+  });
   return {
     ConditionCheck: {
       TableName: tableName(),
       Key: key,
-      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#deleted)',
-      ExpressionAttributeNames: { '#deleted': DELETED_MARK },
+      ConditionExpression: parts.join(' AND '),
+      ExpressionAttributeNames: names,
+      ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
+}
+
+/** Which reference check of a cancelled transaction failed, and whether its record exists at all. */
+function failedReference(reasons: CancellationReason[], first: number, count: number) {
+  const index = reasons.findIndex(
+    (r, i) => i >= first && i < first + count && r.Code === 'ConditionalCheckFailed',
+  );
+  if (index < 0) return undefined;
+  const item = reasons[index]?.Item;
+  return { index: index - first, exists: Boolean(item && !deletionOf(item)) };
 }
 
 /** A transaction item that stores a new record (never over an existing one). */
@@ -91,7 +120,7 @@ export interface IdempotencyWrite {
 export type CreateOutcome =
   | { ok: true }
   | { ok: false; reason: 'replay'; stored: Item }
-  | { ok: false; reason: 'missing-reference'; index: number };
+  | { ok: false; reason: 'bad-reference'; index: number; exists: boolean };
 
 /**
  * Stores a new record. A plain create is one conditional Put; with an idempotency record or
@@ -100,7 +129,7 @@ export type CreateOutcome =
 export async function createRecord(
   collection: CollectionName,
   record: CrmRecord,
-  opts: { idempotency?: IdempotencyWrite; references?: Key[]; linkedAccountId?: string } = {},
+  opts: { idempotency?: IdempotencyWrite; references?: ReferenceCheck[]; linkedAccountId?: string } = {},
 ): Promise<CreateOutcome> {
   const Item = recordItem(collection, record, opts.linkedAccountId);
   const references = opts.references ?? [];
@@ -122,17 +151,15 @@ export async function createRecord(
     });
   }
   const firstReference = items.length;
-  for (const key of references) items.push(liveRecordCheck(key));
+  for (const ref of references) items.push(liveRecordCheck(ref.key, ref.expect));
   items.push(newRecordPut(collection, record, opts.linkedAccountId));
   const reasons = await transact(items);
   if (!reasons) return { ok: true };
   if (opts.idempotency && reasons[0]?.Code === 'ConditionalCheckFailed') {
     return { ok: false, reason: 'replay', stored: (reasons[0].Item ?? {}) as Item };
   }
-  const failed = reasons.findIndex((r, i) => i >= firstReference && r.Code === 'ConditionalCheckFailed');
-  if (failed >= firstReference && failed < firstReference + references.length) {
-    return { ok: false, reason: 'missing-reference', index: failed - firstReference };
-  }
+  const failed = failedReference(reasons, firstReference, references.length);
+  if (failed) return { ok: false, reason: 'bad-reference', ...failed };
   throw new Error(`create cancelled: ${reasons.map((r) => r.Code).join(',')}`);
 }
 
@@ -152,11 +179,14 @@ function unmarshallLoose(item: Record<string, unknown>): Record<string, unknown>
 
 export type WriteOutcome =
   | { ok: true; record: CrmRecord }
-  | { ok: false; reason: 'absent' | 'denied' | 'stale'; current?: CrmRecord };
+  | { ok: false; reason: 'absent' | 'denied' | 'final' | 'stale'; current?: CrmRecord };
 
-interface WriteConditions {
+export interface WriteConditions {
   guard: WriteGuard;
-  expectedVersion?: number;
+  /** The versions If-Match lists (any may match); undefined: no version check. */
+  expectedVersions?: number[];
+  /** Refuse the write while the stored state is one of these (a converted lead is settled). */
+  final?: { field: string; states: readonly string[] };
 }
 
 /** The condition of every change: the record exists, is not deleted, passes the guard and the version. */
@@ -174,10 +204,24 @@ function conditionOf(c: WriteConditions) {
     names['#guardDept'] = 'ownerDept';
     values[':guardDept'] = c.guard.ownerDept;
   }
-  if (c.expectedVersion !== undefined) {
-    parts.push('#expectedVersion = :expectedVersion');
+  if (c.final) {
+    const placeholders = c.final.states.map((state, i) => {
+      values[`:final${i}`] = state;
+      return `:final${i}`;
+    });
+    parts.push(`(attribute_not_exists(#finalField) OR NOT (#finalField IN (${placeholders.join(', ')})))`);
+    names['#finalField'] = c.final.field;
+  }
+  if (c.expectedVersions !== undefined) {
+    // An empty list (only weak tags) matches nothing: version 0 never exists, and the failed
+    // write still tells absent, denied and stale apart.
+    const versions = c.expectedVersions.length ? c.expectedVersions : [0];
+    const keys = versions.map((v, i) => {
+      values[`:expectedVersion${i}`] = v;
+      return `:expectedVersion${i}`;
+    });
+    parts.push(`#expectedVersion IN (${keys.join(', ')})`);
     names['#expectedVersion'] = 'version';
-    values[':expectedVersion'] = c.expectedVersion;
   }
   return { ConditionExpression: parts.join(' AND '), names, values };
 }
@@ -189,7 +233,9 @@ function classify(old: Item | undefined, c: WriteConditions): WriteOutcome {
   const guardOk =
     ('ownerId' in c.guard ? current.ownerId === c.guard.ownerId : true) &&
     ('ownerDept' in c.guard ? current.ownerDept === c.guard.ownerDept : true);
-  return { ok: false, reason: guardOk ? 'stale' : 'denied', current };
+  if (!guardOk) return { ok: false, reason: 'denied', current };
+  const settled = c.final?.states.includes(String(current[c.final.field]));
+  return { ok: false, reason: settled ? 'final' : 'stale', current };
 }
 
 /**
@@ -223,6 +269,52 @@ export async function updateRecord(
       return classify(error.Item && unmarshallLoose(error.Item), conditions);
     throw error;
   }
+}
+
+export type CheckedWriteOutcome =
+  | WriteOutcome
+  | { ok: false; reason: 'bad-reference'; index: number; exists: boolean };
+
+/**
+ * A change that re-points references: ONE TransactWriteItems of the update (first, so that its own
+ * refusal wins) and a ConditionCheck per reference, so that a racing delete of a target cannot slip
+ * in between. It is conditional on the version read, which is what lets the reply be `before` + change.
+ */
+export async function updateRecordChecked(
+  collection: CollectionName,
+  before: CrmRecord,
+  change: { set: Item; remove: string[] },
+  conditions: WriteConditions,
+  references: ReferenceCheck[],
+): Promise<CheckedWriteOutcome> {
+  if (conditions.expectedVersions && !conditions.expectedVersions.includes(before.version))
+    return classify(before, conditions);
+  const atRead = { ...conditions, expectedVersions: [before.version] };
+  const update = expression.update(change.set, change.remove, { add: { version: 1 } });
+  const condition = conditionOf(atRead);
+  const reasons = await transact([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: recordKey(collection, before.id),
+        UpdateExpression: update.UpdateExpression,
+        ConditionExpression: condition.ConditionExpression,
+        ExpressionAttributeNames: { ...update.ExpressionAttributeNames, ...condition.names },
+        ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...condition.values },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    ...references.map((r) => liveRecordCheck(r.key, r.expect)),
+  ]);
+  if (!reasons) {
+    const after: Item = { ...before, ...change.set, version: before.version + 1 };
+    for (const field of change.remove) delete after[field];
+    return { ok: true, record: toRecord(after) };
+  }
+  if (reasons[0]?.Code === 'ConditionalCheckFailed') return classify(reasons[0].Item, atRead);
+  const failed = failedReference(reasons, 1, references.length);
+  if (failed) return { ok: false, reason: 'bad-reference', ...failed };
+  throw new Error(`update cancelled: ${reasons.map((r) => r.Code).join(',')}`);
 }
 
 /** Soft delete (see deletionChange): one conditional UpdateItem, like any other change. */

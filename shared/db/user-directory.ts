@@ -1,5 +1,6 @@
 import {
   AdminAddUserToGroupCommand,
+  AdminGetUserCommand,
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
   CognitoIdentityProviderClient,
@@ -42,6 +43,17 @@ export async function groupsOf(username: string): Promise<string[] | undefined> 
   }
 }
 
+/** The user's id (`sub`), whatever name or alias the caller used; undefined for no such user. */
+export async function userIdOf(username: string): Promise<string | undefined> {
+  try {
+    const out = await cognito().send(new AdminGetUserCommand({ UserPoolId: poolId(), Username: username }));
+    return out.UserAttributes?.find((a) => a.Name === 'sub')?.Value ?? out.Username;
+  } catch (error) {
+    if (error instanceof UserNotFoundException) return undefined;
+    throw error;
+  }
+}
+
 const attr = (u: UserType, name: string) => u.Attributes?.find((a) => a.Name === name)?.Value ?? null;
 
 export async function listUsers(
@@ -77,4 +89,31 @@ export async function setGroups(username: string, current: string[], wanted: str
       new AdminRemoveUserFromGroupCommand({ UserPoolId: poolId(), Username: username, GroupName: group }),
     );
   }
+}
+
+/** A user as a record's `ownerId` names them: the token's `sub`. */
+export interface UserById {
+  userId: string;
+  username: string;
+  groups: string[];
+  enabled: boolean;
+}
+
+/** Cognito subs are UUIDs; anything else (a quote would break the filter) names no user. */
+const SUB = /^[0-9A-Za-z-]{1,128}$/;
+
+/**
+ * The user whose `sub` this is, or undefined: ListUsers with `Filter: sub = "…"` (the only lookup
+ * by sub Cognito has; cognito-local 5.3 supports it too), then the user's groups.
+ */
+export async function userById(userId: string): Promise<UserById | undefined> {
+  if (!SUB.test(userId)) return undefined;
+  const out = await cognito().send(
+    new ListUsersCommand({ UserPoolId: poolId(), Filter: `sub = "${userId}"`, Limit: 1 }),
+  );
+  const user = out.Users?.find((u) => attr(u, 'sub') === userId);
+  if (!user?.Username) return undefined;
+  const groups = await groupsOf(user.Username);
+  if (!groups) return undefined;
+  return { userId, username: user.Username, groups, enabled: user.Enabled ?? true };
 }

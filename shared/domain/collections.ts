@@ -53,8 +53,15 @@ export interface CollectionDef {
   stateField?: string;
   /** Values of stateField that only a domain action (not a PATCH) may set. */
   actionOnlyStates?: readonly string[];
+  /**
+   * Values of stateField after which the record is settled: no PATCH may change it (409), checked in
+   * the write's own condition. A delete is not a change of state and stays allowed.
+   */
+  finalStates?: readonly string[];
   /** The field that places a record on an account's timeline. */
   accountField?: string;
+  /** The contact the record is about: it must exist and belong to the record's account. */
+  contactField?: string;
   /** Values a new record gets when the body leaves them out. */
   defaults?: Readonly<Record<string, unknown>>;
   /** Fields fixed at create: a PATCH that sends them is rejected. */
@@ -105,6 +112,7 @@ export const COLLECTIONS: Record<CollectionName, CollectionDef> = {
     required: ['name'],
     stateField: 'status',
     actionOnlyStates: ['converted'],
+    finalStates: ['converted'],
     defaults: { status: 'new' },
   },
   opportunities: {
@@ -140,6 +148,7 @@ export const COLLECTIONS: Record<CollectionName, CollectionDef> = {
     stateField: 'status',
     defaults: { status: 'open', priority: 'normal' },
     accountField: 'accountId',
+    contactField: 'contactId',
   },
   activities: {
     entity: 'activity',
@@ -168,6 +177,14 @@ export const SERVER_FIELDS = [
   'updatedBy',
   'ownerDept',
 ] as const;
+
+/** The states that settle a record of this collection, if any: what a change's condition refuses. */
+export function finalStatesOf(
+  collection: CollectionName,
+): { field: string; states: readonly string[] } | undefined {
+  const { stateField, finalStates } = COLLECTIONS[collection];
+  return stateField && finalStates?.length ? { field: stateField, states: finalStates } : undefined;
+}
 
 export function isCollection(value: string): value is CollectionName {
   return (COLLECTION_NAMES as readonly string[]).includes(value);

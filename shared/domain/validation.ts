@@ -35,37 +35,88 @@ export function patchSchemaOf(collection: CollectionName) {
   return SCHEMAS[collection].patch;
 }
 
+/**
+ * Whether the input holds nothing at this path. zod 4 leaves the input out of its issues, so
+ * "missing" is read from the input itself: a key that is absent (or undefined) at any step.
+ */
+function isMissing(input: unknown, path: readonly PropertyKey[]): boolean {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return true;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value === undefined;
+}
+
+/** zod's type names as a client reads them (`int` is zod's name for a whole number). */
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'a boolean',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
+const typeName = (expected: string) => TYPE_NAMES[expected] ?? expected;
+
+/** What a format is, for formats whose check carries no message of its own. */
+const FORMAT_NAMES: Record<string, string> = {
+  email: 'an email address',
+  date: 'a date like 2025-12-31',
+  datetime: 'a date-time with a time zone, like 2025-03-10T09:00:00Z',
+};
+
+const own = (message: string | undefined) => (message && message !== 'Invalid input' ? message : undefined);
+
+/** A union whose every branch refused the value's type alone says which types it takes. */
+function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
+  const expected = issue.errors.map((branch) =>
+    branch.length === 1 && branch[0]?.code === 'invalid_type' && branch[0].path.length === 0
+      ? branch[0].expected
+      : undefined,
+  );
+  if (expected.length && expected.every(Boolean))
+    return `must be ${expected.map((e) => typeName(e!)).join(' or ')}`;
+  return own(issue.message) ?? 'has an invalid value';
+}
+
+const bound = (inclusive: boolean | undefined, incl: string, excl: string) =>
+  inclusive === false ? excl : incl;
+
 /** zod/mini ships no message locale: this turns its issue codes into messages a client can show. */
-function messageOf(issue: z.core.$ZodIssue): string {
-  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined)
-    return 'is required';
+function messageOf(issue: z.core.$ZodIssue, input: unknown): string {
+  if (isMissing(input, issue.path)) return 'is required';
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${issue.expected}`;
+      return `must be ${typeName(issue.expected)}`;
     case 'invalid_value':
-      return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return issue.values.length === 1
+        ? `must be ${JSON.stringify(issue.values[0])}`
+        : `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
-      return issue.origin === 'string'
-        ? `must have at least ${issue.minimum} character(s)`
-        : `must be ≥ ${issue.minimum}`;
+      if (issue.origin === 'string') return `must have at least ${issue.minimum} character(s)`;
+      if (issue.origin === 'array') return `must have at least ${issue.minimum} item(s)`;
+      return `must be ${bound(issue.inclusive, '≥', '>')} ${issue.minimum}`;
     case 'too_big':
-      return issue.origin === 'string' || issue.origin === 'array'
-        ? `must have at most ${issue.maximum} item(s) or character(s)`
-        : `must be ≤ ${issue.maximum}`;
+      if (issue.origin === 'string') return `must have at most ${issue.maximum} character(s)`;
+      if (issue.origin === 'array') return `must have at most ${issue.maximum} item(s)`;
+      return `must be ${bound(issue.inclusive, '≤', '<')} ${issue.maximum}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}`;
     case 'invalid_format':
-      return issue.message && issue.message !== 'Invalid input'
-        ? issue.message
-        : `must be a valid ${issue.format}`;
+      return own(issue.message) ?? `must be ${FORMAT_NAMES[issue.format] ?? `a valid ${issue.format}`}`;
     case 'invalid_union':
-      return 'has an invalid value';
+      return unionMessage(issue);
     default:
-      return issue.message && issue.message !== 'Invalid input' ? issue.message : 'is invalid';
+      return own(issue.message) ?? 'is invalid';
   }
 }
 
 const SERVER_OWNED: readonly string[] = SERVER_FIELDS;
 
-export function toFieldErrors(error: z.core.$ZodError, prefix = ''): FieldError[] {
+/** `input` is what the schema parsed: it tells a missing field from a wrong one. */
+export function toFieldErrors(error: z.core.$ZodError, input: unknown, prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of error.issues) {
     const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
@@ -78,7 +129,7 @@ export function toFieldErrors(error: z.core.$ZodError, prefix = ''): FieldError[
         out.push({ path, message: why });
       }
     } else {
-      out.push({ path: base || '(body)', message: messageOf(issue) });
+      out.push({ path: base || '(body)', message: messageOf(issue, input) });
     }
   }
   return out;
@@ -88,7 +139,7 @@ export function validate<T>(schema: z.ZodMiniType<T>, input: unknown, prefix = '
   const result = schema.safeParse(input);
   return result.success
     ? { ok: true, value: result.data }
-    : { ok: false, errors: toFieldErrors(result.error, prefix) };
+    : { ok: false, errors: toFieldErrors(result.error, input, prefix) };
 }
 
 /** States like `converted` belong to a domain action (lead conversion), never to a plain write. */

@@ -1,7 +1,7 @@
 import { DEPARTMENTS } from '../config/departments.js';
 import { collectionOfItem, deletionOf, type Item, toRecord } from '../db/keys.js';
 import { COLLECTIONS, type CollectionName, type CrmRecord } from '../domain/collections.js';
-import { redactForDepartments } from '../policy/policy.js';
+import { hiddenFromDepartments, redactForDepartments } from '../policy/policy.js';
 import { type Action, detailType, EVENT_SOURCE, EVENT_SPEC_VERSION } from './names.js';
 
 /** One committed change, as the stream tells it (images already unmarshalled). */
@@ -35,10 +35,20 @@ export interface ChangeEvent {
 /** Fields whose change is bookkeeping, not news. */
 const BOOKKEEPING = new Set(['version', 'updatedAt', 'updatedBy']);
 
-function changedFields(before: Item, after: Item): string[] {
+/**
+ * The fields that changed, less those the bus's audience may not see before or after the change (as
+ * `record` leaves them out): that a hidden field changed is already news about it.
+ */
+function changedFields(collection: CollectionName, before: Item, after: Item): string[] {
+  const hidden = new Set([
+    ...hiddenFromDepartments(collection, before, DEPARTMENTS),
+    ...hiddenFromDepartments(collection, after, DEPARTMENTS),
+  ]);
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...keys]
-    .filter((k) => !BOOKKEEPING.has(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .filter(
+      (k) => !BOOKKEEPING.has(k) && !hidden.has(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+    )
     .sort();
 }
 
@@ -96,7 +106,7 @@ export function toChangeEvent(change: StreamChange): ChangeEvent | undefined {
       entity: COLLECTIONS[collection].entity,
       id: after.id,
       action,
-      changedFields: action === 'updated' ? changedFields(before, after) : [],
+      changedFields: action === 'updated' ? changedFields(collection, before, after) : [],
       actor: deletion?.by ?? (action === 'created' ? after.createdBy : after.updatedBy) ?? null,
       ownerDept: after.ownerDept,
       occurredAt,

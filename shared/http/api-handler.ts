@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { LIMITS } from '../config/limits.js';
-import { type Caller, type Claims, callerFromClaims, hasAnyRole } from '../policy/caller.js';
+import { type Caller, type Claims, callerFromClaims, hasAnyRole, noRoleReason } from '../policy/caller.js';
 import { toProblem } from './errors.js';
 import { logger } from './logger.js';
 import { PROBLEM_CONTENT_TYPE, problemBody, problems } from './problems.js';
@@ -21,13 +21,15 @@ export interface ApiReply {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A body sent as it is instead of JSON (the docs page and its assets), its content-type in headers. */
+  raw?: string | Buffer;
 }
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 type Handle = (request: ApiRequest) => Promise<ApiReply>;
 
 export interface HandlerOptions {
-  /** Health and the OpenAPI document need no token. */
+  /** Health, the OpenAPI document and the docs need no token (and may set their own Cache-Control). */
   public?: boolean;
   /** `GET /v1/me` answers callers with no known group; everything else refuses them. */
   allowRoleless?: boolean;
@@ -59,23 +61,34 @@ function callerOf(event: ApiEvent, options: HandlerOptions): Caller {
   const claims = event.requestContext.authorizer?.jwt?.claims as Claims | undefined;
   const caller = claims ? callerFromClaims(claims) : undefined;
   if (!caller) throw problems.unauthorized();
-  if (!options.allowRoleless && !hasAnyRole(caller))
-    throw problems.forbidden('Your account has no role yet.');
+  if (!options.allowRoleless && !hasAnyRole(caller)) throw problems.forbidden(noRoleReason(caller));
   return caller;
 }
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResultV2 {
-  if (status === 204 || body === undefined) return { statusCode: status, headers };
+/**
+ * A reply to an authenticated request is for that caller only, and an error is for that moment only:
+ * no cache, shared or private, may keep either (API.md §1).
+ */
+const NO_STORE = { 'cache-control': 'no-store' };
+
+function replyOf(status: number, reply: ApiReply, cache: Record<string, string>): APIGatewayProxyResultV2 {
+  const headers = { ...reply.headers, ...cache };
+  const raw = reply.raw;
+  if (Buffer.isBuffer(raw))
+    return { statusCode: status, headers, body: raw.toString('base64'), isBase64Encoded: true };
+  if (raw !== undefined) return { statusCode: status, headers, body: raw };
+  if (status === 204 || reply.body === undefined) return { statusCode: status, headers };
   return {
     statusCode: status,
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
+    body: JSON.stringify(reply.body),
   };
 }
 
 /**
  * The one middy stack of every API function:
- * correlation id + logger → authenticate → parse → handler → reply; errors → problem+json (last).
+ * correlation id + logger → authenticate → parse → handler → reply (+ no-store unless public);
+ * errors → problem+json, never stored (last).
  */
 export function apiHandler(handle: Handle, options: HandlerOptions = {}) {
   return middy<ApiEvent, APIGatewayProxyResultV2, Error, Context>()
@@ -91,7 +104,7 @@ export function apiHandler(handle: Handle, options: HandlerOptions = {}) {
         if (problem.statusCode >= 500) logger.error('request failed', { error: request.error as Error });
         request.response = {
           statusCode: problem.statusCode,
-          headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.headers },
+          headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.headers, ...NO_STORE },
           body: JSON.stringify(problemBody(problem)),
         };
       },
@@ -107,7 +120,7 @@ export function apiHandler(handle: Handle, options: HandlerOptions = {}) {
         query: event.queryStringParameters ?? {},
         header: (name) => headerOf(event, name),
       });
-      return json(reply.status ?? route.status, reply.body, reply.headers);
+      return replyOf(reply.status ?? route.status, reply, options.public ? {} : NO_STORE);
     });
 }
 

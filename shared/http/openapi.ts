@@ -3,6 +3,7 @@ import { LIMITS } from '../config/limits.js';
 import { COLLECTION_NAMES, COLLECTIONS, type CollectionName } from '../domain/collections.js';
 import { listFiltersOf } from '../domain/use-cases/read-records.js';
 import { createSchemaOf, patchSchemaOf } from '../domain/validation.js';
+import { DOCS_ASSETS } from './docs-assets.js';
 import { ROUTES, type Route } from './routes.js';
 
 /**
@@ -186,6 +187,24 @@ function bodyAndResponse(route: Route): { requestBody?: Json; response: Json; pa
         },
         response: json({ type: 'object' }),
       };
+    case 'root':
+      return {
+        parameters: [],
+        response: json({
+          type: 'object',
+          properties: { name: { type: 'string' }, docs: { type: 'string' }, openapi: { type: 'string' } },
+          required: ['name', 'docs', 'openapi'],
+        }),
+      };
+    case 'docs': {
+      const types = route.path.includes('{asset}')
+        ? [...new Set(Object.values(DOCS_ASSETS).map((t) => t.split(';')[0]!))]
+        : ['text/html'];
+      return {
+        parameters: [],
+        response: { content: Object.fromEntries(types.map((t) => [t, { schema: { type: 'string' } }])) },
+      };
+    }
     case 'admin-set-groups':
       return {
         parameters: [],
@@ -204,16 +223,20 @@ function bodyAndResponse(route: Route): { requestBody?: Json; response: Json; pa
   }
 }
 
+/** Path parameters whose values are a closed list. */
+const PATH_SCHEMAS: Record<string, Json> = { asset: { type: 'string', enum: Object.keys(DOCS_ASSETS) } };
+
 function operation(route: Route): Json {
   const { requestBody, response, parameters } = bodyAndResponse(route);
   const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
     name: m[1],
     in: 'path',
     required: true,
-    schema: { type: 'string' },
+    schema: PATH_SCHEMAS[m[1]!] ?? { type: 'string' },
   }));
   const writes = route.method !== 'GET';
-  const errors = route.public ? {} : { ...ERRORS, ...(writes ? WRITE_ERRORS : {}) };
+  const publicErrors = pathParams.length ? { '404': 'No such resource' } : {};
+  const errors = route.public ? publicErrors : { ...ERRORS, ...(writes ? WRITE_ERRORS : {}) };
   return {
     operationId: `${route.handler}${route.collection ? `-${route.collection}` : ''}`.replace(
       /-(\w)/g,
@@ -233,8 +256,15 @@ function operation(route: Route): Json {
 
 export function openApiDocument(): Json {
   const paths: Record<string, Json> = {};
+  const ids = new Set<string>();
   for (const route of ROUTES) {
-    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route) };
+    const op = operation(route);
+    // A handler on two paths (`/` and `/v1`, the docs page and its files): the later one is named
+    // after its last path segment too, since operation ids must be unique.
+    if (ids.has(op.operationId as string))
+      op.operationId = `${op.operationId}${pascal(route.path.split('/').pop()!.replace(/[{}]/g, ''))}`;
+    ids.add(op.operationId as string);
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: op };
   }
   return {
     openapi: '3.1.0',

@@ -5,8 +5,10 @@ import { COLLECTION_NAMES, type CollectionName } from '../domain/collections.js'
  * from it, the local gateway serves it, and the OpenAPI document is generated from it.
  */
 export const HANDLERS = [
+  'root',
   'health',
   'openapi',
+  'docs',
   'me',
   'create-record',
   'get-record',
@@ -30,7 +32,7 @@ export interface Route {
   summary: string;
   /** Success status. */
   status: number;
-  /** Reachable without a token (health, the OpenAPI document). */
+  /** Reachable without a token (the links at the root, health, the OpenAPI document and the docs). */
   public?: boolean;
   collection?: CollectionName;
 }
@@ -78,7 +80,18 @@ const recordRoutes = (c: CollectionName): Route[] => [
   },
 ];
 
+const rootRoute = (path: string): Route => ({
+  method: 'GET',
+  path,
+  handler: 'root',
+  status: 200,
+  public: true,
+  summary: 'Where the API reference and the OpenAPI document are',
+});
+
 export const ROUTES: readonly Route[] = [
+  rootRoute('/'),
+  rootRoute('/v1'),
   { method: 'GET', path: '/v1/health', handler: 'health', status: 200, public: true, summary: 'Liveness' },
   {
     method: 'GET',
@@ -87,6 +100,22 @@ export const ROUTES: readonly Route[] = [
     status: 200,
     public: true,
     summary: 'This API as OpenAPI 3.1',
+  },
+  {
+    method: 'GET',
+    path: '/v1/docs',
+    handler: 'docs',
+    status: 200,
+    public: true,
+    summary: 'Interactive API reference (Swagger UI) of this document',
+  },
+  {
+    method: 'GET',
+    path: '/v1/docs/{asset}',
+    handler: 'docs',
+    status: 200,
+    public: true,
+    summary: "A file of the API reference page (Swagger UI's script and style sheet)",
   },
   {
     method: 'GET',

@@ -8,6 +8,8 @@ export interface Caller {
   department?: Department;
   isManager: boolean;
   isAdmin: boolean;
+  /** Why the token grants no role although it names groups (e.g. two departments); absent when fine. */
+  roleProblems?: string[];
 }
 
 export type Claims = Record<string, string | number | boolean | string[] | undefined>;
@@ -39,17 +41,39 @@ export function callerFromClaims(claims: Claims): Caller | undefined {
   if (typeof userId !== 'string' || userId === '') return undefined;
   const username = claims['cognito:username'] ?? claims.username ?? userId;
   const groups = parseGroups(claims['cognito:groups']).filter((g) => ALL_GROUPS.includes(g));
+  const departments = groups.filter(isDepartment);
+  if (departments.length > 1) {
+    // Never pick one for them: every role is withheld until an admin leaves one department group.
+    return {
+      userId,
+      username: String(username),
+      groups,
+      isManager: false,
+      isAdmin: false,
+      roleProblems: [
+        `the token names ${departments.length} department groups (${departments.join(', ')}); ` +
+          'a user belongs to one, so no role applies until an admin removes the others',
+      ],
+    };
+  }
   return {
     userId,
     username: String(username),
     groups,
-    department: groups.find(isDepartment),
+    department: departments[0],
     isManager: groups.includes(ROLE_GROUPS.managers),
     isAdmin: groups.includes(ROLE_GROUPS.admins),
   };
 }
 
-/** A caller with no known group may only ask who they are. */
+/** A caller with no known group, or with a conflicting set of groups, may only ask who they are. */
 export function hasAnyRole(caller: Caller): boolean {
-  return caller.isAdmin || caller.department !== undefined;
+  return !caller.roleProblems?.length && (caller.isAdmin || caller.department !== undefined);
+}
+
+/** Why the caller has no role, as a 403 tells it. */
+export function noRoleReason(caller: Caller): string {
+  return caller.roleProblems?.length
+    ? `Your token grants no role: ${caller.roleProblems.join('; ')}.`
+    : 'Your account has no role yet.';
 }

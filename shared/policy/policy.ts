@@ -111,15 +111,25 @@ export function redactForDepartments<T extends Record<string, unknown>>(
   record: T,
   departments: readonly Department[],
 ): T {
-  const hidden = MATRIX[collection].hiddenFields ?? [];
   const out: Record<string, unknown> = { ...record };
-  for (const h of hidden) {
-    const everyoneSees = departments.every((department) =>
-      h.visibleTo({ department, isManager: false, isAdmin: false }, record),
-    );
-    if (!everyoneSees) delete out[h.field];
-  }
+  for (const field of hiddenFromDepartments(collection, record, departments)) delete out[field];
   return out as T;
+}
+
+/** The fields of this record that some member of the given departments may not see. */
+export function hiddenFromDepartments(
+  collection: CollectionName,
+  record: Record<string, unknown>,
+  departments: readonly Department[],
+): string[] {
+  return (MATRIX[collection].hiddenFields ?? [])
+    .filter(
+      (h) =>
+        !departments.every((department) =>
+          h.visibleTo({ department, isManager: false, isAdmin: false }, record),
+        ),
+    )
+    .map((h) => h.field);
 }
 
 /** Lead conversion hands a lead to sales: it creates accounts, contacts and opportunities. */
@@ -152,4 +162,35 @@ export function groupAssignmentProblems(groups: readonly string[]): string[] {
   if (groups.includes(ROLE_GROUPS.managers) && departments.length === 0)
     problems.push('a manager needs a department');
   return problems;
+}
+
+/** A user a record may be handed to (`ownerId`), as the user directory knows them. */
+export interface OwnerCandidate {
+  userId: string;
+  department?: Department;
+}
+
+/** The one department a user's groups name; none for a user without one or (invalid) with several. */
+export function departmentOfGroups(groups: readonly string[]): Department | undefined {
+  const departments = groups.filter(isDepartment);
+  return departments.length === 1 ? departments[0] : undefined;
+}
+
+/** Whether the caller may hand records of the collection to anyone but themselves (else no lookup is needed). */
+export function canAssignToOthers(caller: Caller, collection: CollectionName): boolean {
+  const scope = writeScope(caller, collection);
+  return scope === 'department' || scope === 'all';
+}
+
+/**
+ * Who may own what the caller creates or changes, as Salesforce's "transfer record" does it: within
+ * the caller's write scope. Members keep what they make (they may not give a record away); managers
+ * hand records to users of their own department; admins to anyone. The target must exist: the use
+ * case asks the user directory, the policy decides on what it returns.
+ */
+export function canAssignOwner(caller: Caller, collection: CollectionName, target: OwnerCandidate): boolean {
+  const scope = writeScope(caller, collection);
+  if (scope === 'none') return false;
+  if (target.userId === caller.userId || scope === 'all') return true;
+  return scope === 'department' && target.department !== undefined && target.department === caller.department;
 }

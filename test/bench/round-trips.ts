@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +55,13 @@ async function countInChild(info: StackInfo): Promise<RouteTrips[]> {
   const proxy = await startCountingProxy(info.dynamodbEndpoint);
   Object.assign(
     process.env,
-    handlerEnv({ dynamodb: proxy.url, cognito: info.auth.cognitoEndpoint, userPoolId: info.auth.userPoolId }),
+    handlerEnv({
+      dynamodb: proxy.url,
+      cognito: info.auth.cognitoEndpoint,
+      userPoolId: info.auth.userPoolId,
+      // This process's handlers sign and read their own cursors: none crosses to the stack's.
+      cursorSecret: randomBytes(32).toString('base64url'),
+    }),
   );
   const port = await freePort();
   const server: Server = await startGateway({

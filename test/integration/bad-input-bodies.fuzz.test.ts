@@ -259,8 +259,9 @@ describe('bad input never gets past validation, never breaks the server', () => 
           label: `convert with ${body.kind}`,
         }),
       );
-    // The lead is picked when the request is sent: one that a bad request did convert (a violation
-    // already) is replaced by a fresh qualified lead, so that the later requests still test something.
+    // The lead is picked when the request is sent: one that a bad request did convert (the violation
+    // that stops the property) is replaced by a fresh qualified lead, so that the smaller requests
+    // fast-check then tries meet a qualified lead too, not a 409 from a converted one.
     const pool = [...qualifiedLeads];
     const sendToPool = async (req: FuzzRequest): Promise<RawReply> => {
       const slot = Number(/\{slot:(\d+)\}/.exec(req.path)?.[1] ?? 0);

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { encodeCursor } from '../../shared/db/cursor.js';
-import { cursorAttributes, type IndexQuery, listQuery, timelineQuery } from '../../shared/db/keys.js';
+import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { cursorKeys, queryScope, signCursor } from '../../shared/db/cursor.js';
+import { type IndexQuery, listQuery, timelineQuery } from '../../shared/db/keys.js';
 import { COLLECTION_NAMES } from '../../shared/domain/collections.js';
 import { listFiltersOf } from '../../shared/domain/use-cases/read-records.js';
 import { anyKey, anyString, collection, pct, unknownKeyOf } from '../support/bad-input-arbitraries.js';
@@ -30,11 +31,16 @@ describe('bad input never gets past validation, never breaks the server', () => 
     const part =
       (key: string, kind: string) =>
       (value: string): Part => ({ entries: [[key, value]], kind });
-    /** A cursor this list never gave out: edited, from another list, or forged with a valid checksum. */
+    /**
+     * A cursor this list never gave out: edited, from another list, signed with another secret or the
+     * old unkeyed checksum, or signed with the stack's own secret (as if it had leaked) but not a position.
+     */
+    const stackKeys = cursorKeys(inject('cursorSecret'));
     const badCursor = (q: IndexQuery, route: string): fc.Arbitrary<Part> => {
-      const attrs = cursorAttributes(q);
       const others = cursors.filter((c) => !c.source.startsWith(`${route}?`) || c.source.includes('ownerId'));
-      const forge = (payload: unknown) => encodeCursor(payload as Record<string, unknown>)!;
+      const forge = (payload: unknown) =>
+        signCursor(stackKeys, queryScope(q), payload as Record<string, string>);
+      const position = { c: 'accounts', id: targets.accounts };
       return fc.oneof(
         fc
           .oneof(anyString, fc.base64String({ minLength: 4, maxLength: 80 }))
@@ -52,26 +58,35 @@ describe('bad input never gets past validation, never breaks the server', () => 
             return `${c.slice(0, at)}${to}${c.slice(at + 1)}`;
           })
           .map(part('cursor', 'edited cursor')),
-        // Valid checksum, the right attributes, some of them empty strings (no key value may be empty).
+        // A real position, signed with another secret (a rotated one) or the old unkeyed checksum.
         fc
-          .array(fc.boolean(), { minLength: attrs.length, maxLength: attrs.length })
-          .filter((empties) => empties.some((e, i) => e && attrs[i] !== q.pkAttr))
-          .map((empties) =>
-            forge(
-              Object.fromEntries(
-                attrs.map((a, i) => [a, a === q.pkAttr ? q.pkValue : empties[i] ? '' : 'X']),
-              ),
-            ),
+          .constantFrom(
+            signCursor(cursorKeys('not the stack secret'), queryScope(q), position),
+            (() => {
+              const payload = Buffer.from(JSON.stringify(position)).toString('base64url');
+              return `${payload}.${createHash('sha256').update(payload).digest('base64url').slice(0, 16)}`;
+            })(),
           )
-          .map(part('cursor', 'forged cursor with empty key values')),
+          .map(part('cursor', 'cursor signed without the secret')),
+        // Well signed, the right fields, some of them empty.
+        fc
+          .constantFrom(
+            { c: '', id: targets.accounts },
+            { c: 'accounts', id: '' },
+            { c: '', id: '' },
+            { s: '' },
+          )
+          .map(forge)
+          .map(part('cursor', 'forged cursor with empty values')),
         fc
           .oneof(
             fc.dictionary(anyKey, fc.string(), { maxKeys: 4 }),
-            fc.constant(Object.fromEntries(attrs.map((a) => [a, a === q.pkAttr ? 'accounts#OWNER#x' : 'X']))),
-            fc.constant(
-              Object.fromEntries(attrs.map((a) => [a, a === q.pkAttr ? q.pkValue : 'y'.repeat(1025)])),
-            ),
-            fc.constant(Object.fromEntries(attrs.map((a) => [a, a === q.pkAttr ? q.pkValue : 7]))),
+            fc.constant({ ...position, x: 'extra' }),
+            fc.constant({ c: 'accounts', id: 'y'.repeat(1025) }),
+            fc.constant({ c: 'users', id: targets.accounts }),
+            fc.constant({ c: 'accounts', id: 7 }),
+            fc.constant({ PK: `ACCOUNT#${targets.accounts}`, SK: 'RECORD', GSI1PK: 'accounts' }),
+            fc.constant({ s: 'A'.repeat(120) }),
             fc.oneof(fc.array(fc.string()), fc.string(), fc.integer(), fc.constant(null)),
           )
           .map((payload) => forge(payload))
@@ -169,21 +184,20 @@ describe('bad input never gets past validation, never breaks the server', () => 
           label: `${route} with ${[...kinds].sort().join(' & ')}`,
         };
       });
-    // Every run tries a forged cursor (valid checksum, the right attributes, empty values) alone.
-    const emptyKeys = (q: IndexQuery) =>
-      encodeCursor(Object.fromEntries(cursorAttributes(q).map((a) => [a, a === q.pkAttr ? q.pkValue : ''])))!;
+    // Every run tries a forged cursor (well signed, the right fields, empty values) alone.
+    const emptyKeys = (q: IndexQuery) => signCursor(stackKeys, queryScope(q), { c: '', id: '' });
     const examples: FuzzRequest[] = [
       {
         as: 'ada',
         method: 'GET',
         path: `/v1/accounts?cursor=${emptyKeys(listQuery('accounts', { by: 'all' }))}`,
-        label: 'list with forged cursor with empty key values',
+        label: 'list with forged cursor with empty values',
       },
       {
         as: 'ada',
         method: 'GET',
         path: `/v1/accounts/${targets.accounts}/timeline?cursor=${emptyKeys(timelineQuery(targets.accounts))}`,
-        label: 'timeline with forged cursor with empty key values',
+        label: 'timeline with forged cursor with empty values',
       },
     ];
     await fuzz('list queries', FUZZ_RUNS.listQueries, arb, [400], { examples });

@@ -1,31 +1,47 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { apiClient, tokenFor } from '../../infra/local/api-client.js';
 import { freePort } from '../../infra/local/engines/processes.js';
 import type { StackInfo } from '../../infra/local/stack-info.js';
+import { COLLECTION_NAMES } from '../../shared/domain/collections.js';
 
-/** Processes whose command line or working directory mentions the folder (ours alone: a fresh temp dir). */
+/**
+ * `npm start` as a newcomer runs it: a child process on its own CONCORD_LOCAL_DIR (a fresh temp folder),
+ * stopped with Ctrl-C (SIGINT), after which none of its processes may remain.
+ */
+const READY_TIMEOUT_MS = 90_000;
+const dirs: string[] = [];
+
+/** Our processes: those whose command line, working directory or environment names the temp folder. */
 async function processesUsing(dir: string): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(dir)) pids.push(Number(entry));
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const read = (what: string) => readFile(`/proc/${entry}/${what}`, 'utf8').catch(() => '');
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
+    if ([await read('cmdline'), await read('environ'), cwd].some((text) => text.includes(dir))) {
+      pids.push(Number(entry));
+    }
   }
   return pids;
 }
 
-describe('npm start', () => {
-  let dir = '';
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+interface Started {
+  info: StackInfo;
+  output(): string;
+  /** Ctrl-C; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
 
-  it('brings the stack up with demo data, writes stack.json, and Ctrl-C leaves no process behind', async () => {
-    // Prepare
-    dir = await mkdtemp(join(tmpdir(), 'concord-start-'));
-    const port = await freePort();
-    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'infra/local/start.ts'], {
+async function npmStart(dir: string, port: number, args: string[] = []): Promise<Started> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['node_modules/tsx/dist/cli.mjs', 'infra/local/start.ts', ...args],
+    {
       env: {
         ...process.env,
         CONCORD_LOCAL_DIR: dir,
@@ -33,23 +49,76 @@ describe('npm start', () => {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    return exited;
+  };
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!output.includes('Ready in') && Date.now() < deadline && child.exitCode === null) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (!output.includes('Ready in')) {
+    await stop();
+    throw new Error(`npm start ${args.join(' ')} did not get ready:\n${output}`);
+  }
+  const info = JSON.parse(await readFile(join(dir, 'stack.json'), 'utf8')) as StackInfo;
+  return { info, output: () => output, stop };
+}
 
-    // Act: wait for the summary
-    const deadline = Date.now() + 90_000;
-    while (!output.includes('Ready in') && Date.now() < deadline && child.exitCode === null) {
-      await new Promise((r) => setTimeout(r, 200));
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'concord-start-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** The README's walkthrough block, pointed at this stack. */
+async function readmeWalkthrough(info: StackInfo, dir: string): Promise<string> {
+  const readme = await readFile('README.md', 'utf8');
+  const block = /<!-- walkthrough -->\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error('README.md has no <!-- walkthrough --> sh block');
+  return block.replaceAll('http://127.0.0.1:3000', info.apiUrl).replaceAll('.local/', `${dir}/`);
+}
+
+describe('npm start', () => {
+  afterAll(async () => {
+    // A failed test may leave its stack running: end what is ours, by PID, then drop the folders.
+    for (const dir of dirs) {
+      for (const pid of await processesUsing(dir)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Gone in the meantime.
+        }
+      }
+      await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('brings the stack up with demo data, runs the README walkthrough, and Ctrl-C leaves no process behind', async () => {
+    // Prepare
+    const dir = await tempDir();
+    const port = await freePort();
+
+    // Act
+    const started = await npmStart(dir, port);
+    const { info } = started;
+    const script = await readmeWalkthrough(info, dir);
+    const walkthrough = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
+      timeout: 30_000,
+    });
 
     // Assess
-    expect(output).toContain('Ready in');
-    expect(output).toMatch(/seeded \d+ records/);
-    const info = JSON.parse(await readFile(join(dir, 'stack.json'), 'utf8')) as StackInfo;
+    expect(started.output()).toMatch(/seeded \d+ records/);
     expect(info.apiUrl).toBe(`http://127.0.0.1:${port}`);
     expect(Object.keys(info.auth).sort()).toEqual([
       'clientId',
@@ -60,12 +129,42 @@ describe('npm start', () => {
       'userPoolId',
     ]);
     expect(info.users.map((u) => u.username)).toEqual(['sally', 'mark', 'sue', 'max', 'ada']);
-    expect((await fetch(`${info.apiUrl}/v1/health`)).status).toBe(200);
+    expect(walkthrough.stdout).toContain('"department":"sales"');
+    expect(walkthrough.stdout).toContain('Acme Robotics');
+    expect(walkthrough.stdout).toContain('"detail-type":"account.created"');
     expect((await processesUsing(dir)).length).toBeGreaterThan(0);
 
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(output).toContain('stopped');
+    expect(await started.stop()).toBe(0);
+    expect(started.output()).toContain('stopped');
     expect(await processesUsing(dir)).toEqual([]);
   }, 120_000);
+
+  it('--empty starts with no records but the demo users; a restart keeps the issuer, so an old token still works', async () => {
+    // Prepare: an empty start, and a token from it
+    const dir = await tempDir();
+    const port = await freePort();
+    const first = await npmStart(dir, port, ['--empty']);
+    const token = await tokenFor(first.info, 'sally');
+    const ada = apiClient(first.info.apiUrl, await tokenFor(first.info, 'ada'));
+    const lists = await Promise.all(
+      COLLECTION_NAMES.map(async (c) => [c, (await ada.get<{ items: unknown[] }>(`/v1/${c}`)).body.items]),
+    );
+    expect(await first.stop()).toBe(0);
+    expect(await processesUsing(dir)).toEqual([]);
+
+    // Act: start again on the same folder
+    const second = await npmStart(dir, port);
+    const me = await apiClient(second.info.apiUrl, token).get<{ username: string }>('/v1/me');
+    expect(await second.stop()).toBe(0);
+
+    // Assess
+    expect(first.output()).toContain('no demo records (--empty)');
+    expect(first.output()).not.toMatch(/seeded \d+ records/);
+    expect(Object.fromEntries(lists)).toEqual(Object.fromEntries(COLLECTION_NAMES.map((c) => [c, []])));
+    expect(second.output()).toContain('data kept from the last start');
+    expect(second.info.auth).toEqual(first.info.auth);
+    expect(me.status).toBe(200);
+    expect(me.body.username).toBe('sally');
+    expect(await processesUsing(dir)).toEqual([]);
+  }, 180_000);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ensureUser, signIn } from '../support/role-users.js';
 import { as } from '../support/stack.js';
 
 type Rec = { id: string; version: number; [k: string]: unknown };
@@ -80,14 +81,17 @@ describe('Idempotency-Key', () => {
 
 describe('paging', () => {
   it('sees every item exactly once across pages, newest first', async () => {
-    // Prepare: a filter (ownerId of a fresh owner value) isolates this test's records
-    const sally = await as('sally');
-    const owner = `pager-${Date.now()}`;
+    // Prepare: a fresh sales user owns this test's records, so the ownerId filter isolates them
+    const username = `pager-${Date.now()}`;
+    await ensureUser(username, ['sales']);
+    const pager = await signIn(username);
+    const owner = pager.caller.userId;
     const created: string[] = [];
     for (let i = 0; i < 12; i++) {
-      const res = await sally.post<Rec>('/v1/accounts', { name: `Page ${i}`, ownerId: owner });
+      const res = await pager.client.post<Rec>('/v1/accounts', { name: `Page ${i}` });
       created.push(res.body.id);
     }
+    const sally = await as('sally');
     // Act
     const seen: string[] = [];
     let cursor: string | null = null;

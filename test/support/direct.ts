@@ -1,4 +1,5 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
 import { handlerEnv } from '../../infra/local/handler-env.js';
 import { stack } from './stack.js';
 
@@ -13,6 +14,8 @@ export function useStackEnv(overrides: Record<string, string> = {}) {
       dynamodb: info.dynamodbEndpoint,
       cognito: info.auth.cognitoEndpoint,
       userPoolId: info.auth.userPoolId,
+      // The stack's own: a cursor from either gateway pages on the other.
+      cursorSecret: inject('cursorSecret'),
     }),
     ...overrides,
   });

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { relative } from 'node:path';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { CollectionName, CrmRecord } from '../../shared/domain/collections.js';
@@ -9,15 +10,22 @@ import { stableCount } from './table-count.js';
 
 /**
  * The harness of the bad-input fuzz tests (test/integration/bad-input-*.fuzz.test.ts): sends each
- * generated request, records what its reply broke, and checks afterwards that nothing was written.
- * Every reply must be a 4xx problem+json (type/title/status/detail, status = the HTTP status), never
- * a 5xx, with nothing internal in it, and the table must hold exactly the items it held before.
+ * generated request and checks its reply, then checks that nothing was written. Every reply must be a
+ * 4xx problem+json (type/title/status/detail, status = the HTTP status), never a 5xx, with nothing
+ * internal in it, and the table and the target records must be exactly as they were before.
  *
- * Each property records what broke instead of stopping at the first counterexample, so that every
- * run sends its full number of requests and one bug does not hide another; the test then fails
- * with each kind of violation, how often it happened and one example. FUZZ_SEED=<n> replays a run.
+ * A property fails inside, on the first reply that breaks the contract, so that fast-check shrinks the
+ * request to the smallest one that still breaks it (for SHRINK_BUDGET_MS at most: then the smallest
+ * found so far is reported). The failure prints the seed and the path of that request, and the command
+ * that replays it:
+ *
+ *   FUZZ_SEED=<seed> npx vitest run <file>
+ *       generates the same requests again for every property of the file (they all share the seed);
+ *   FUZZ_SEED=<seed> FUZZ_PATH=<path> FUZZ_PROPERTY=<name> npx vitest run <file> -t '<test>'
+ *       sends the shrunk request of the property named <name> first (and shrinks on from there).
  */
-const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const DEFAULT_SEED = Math.floor(Math.random() * 2 ** 31);
+const SHRINK_BUDGET_MS = 10_000;
 /** numRuns of each property: 1300 bad requests in all, over the bad-input test files. */
 export const FUZZ_RUNS = {
   createBodies: 250,
@@ -29,6 +37,18 @@ export const FUZZ_RUNS = {
   convertBodies: 100,
   rawHttp: 50,
 } as const;
+
+/** The seed (FUZZ_SEED, else one random per test file) and the path to replay for this property. */
+function replaySettings(name: string): { seed: number; path?: string } {
+  const text = process.env.FUZZ_SEED;
+  const seed = text === undefined ? DEFAULT_SEED : Number(text);
+  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, not ${text}`);
+  const path = process.env.FUZZ_PATH;
+  if (path && !process.env.FUZZ_PROPERTY) {
+    throw new Error('FUZZ_PATH belongs to one property: name it in FUZZ_PROPERTY (the failure prints both)');
+  }
+  return { seed, path: path && process.env.FUZZ_PROPERTY === name ? path : undefined };
+}
 
 // ── Sending ─────────────────────────────────────────────────────────────────────────────────────
 export type Who = 'ada' | 'sally' | 'mark' | 'sue';
@@ -130,28 +150,16 @@ export async function sendRaw(req: FuzzRequest): Promise<RawReply> {
   return { status, contentType: replyHeaders.get('content-type') ?? null, text: payload };
 }
 
-// ── Recording ───────────────────────────────────────────────────────────────────────────────────
-interface Tally {
+// ── Checking ────────────────────────────────────────────────────────────────────────────────────
+export interface Tally {
   name: string;
+  /** Requests sent, shrinking included. */
   runs: number;
   statuses: Map<number, number>;
-  violations: Map<string, { count: number; example: string }>;
   slowest: { ms: number; what: string };
 }
 
 const tallies: Tally[] = [];
-
-function newTally(name: string): Tally {
-  const t: Tally = {
-    name,
-    runs: 0,
-    statuses: new Map(),
-    violations: new Map(),
-    slowest: { ms: 0, what: '' },
-  };
-  tallies.push(t);
-  return t;
-}
 
 const clip = (text: string, n = 160) =>
   JSON.stringify(text.length > n ? `${text.slice(0, n)}…(${text.length} chars)` : text);
@@ -162,41 +170,114 @@ export function shapeOf(path: string): string {
   return `/${segments[1]}/${segments[2]}/{id}${segments.length > 4 ? `/${segments.at(-1)}` : ''}`;
 }
 
-function violation(t: Tally, kind: string, example: string) {
-  const seen = t.violations.get(kind);
-  if (seen) seen.count++;
-  else t.violations.set(kind, { count: 1, example });
-}
+const whatOf = (req: FuzzRequest) => req.label ?? `${req.method} ${shapeOf(req.path)}`;
 
 /** The last requests sent: a reset connection may be an earlier request's doing. */
 const recent: string[] = [];
 
-function record(t: Tally, req: FuzzRequest, reply: RawReply, allowed: readonly number[]) {
-  const what = req.label ?? `${req.method} ${shapeOf(req.path)}`;
+/** What this reply breaks (empty when it keeps the contract), as one line with the exchange. */
+function violationOf(req: FuzzRequest, reply: RawReply, allowed: readonly number[]): string | undefined {
   const earlier = recent.join('; ');
-  recent.push(`${what} (body ${req.body?.length ?? 0} chars) → ${reply.status}`);
+  recent.push(`${whatOf(req)} (body ${req.body?.length ?? 0} chars) → ${reply.status}`);
   if (recent.length > 4) recent.shift();
-  t.runs++;
-  if (reply.status === 0) {
-    violation(t, `${reply.text} ← ${what}`, `${recent.at(-1)}, after: ${earlier}`);
-    return;
-  }
-  t.statuses.set(reply.status, (t.statuses.get(reply.status) ?? 0) + 1);
+  if (reply.status === 0) return `${reply.text} ← ${whatOf(req)}, after: ${earlier}`;
   const echoed = `${req.path} ${JSON.stringify(req.headers ?? {})} ${req.contentType ?? ''} ${req.body ?? ''}`;
   const problems = problemViolations(reply, echoed);
   if (reply.status >= 400 && reply.status < 500 && !allowed.includes(reply.status)) {
     problems.push(`status ${reply.status}, expected ${allowed.join('/')}`);
   }
-  if (problems.length) {
-    violation(
-      t,
-      `${problems.join(' + ')} ← ${req.label ?? `${req.method} ${shapeOf(req.path)}`}`,
-      `${req.as ?? '(raw)'} ${req.method} ${clip(req.path, 120)} headers=${clip(JSON.stringify(req.headers ?? {}), 120)} ` +
-        `content-type=${req.contentType === undefined ? '(json)' : String(req.contentType)} body=${clip(req.body ?? '')} ` +
-        `→ ${reply.status} ${reply.contentType ?? '(no content-type)'} ${clip(reply.text, 300)}`,
-    );
+  if (problems.length === 0) return undefined;
+  return (
+    `${problems.join(' + ')} ← ${whatOf(req)}: ${req.as ?? '(raw)'} ${req.method} ${clip(req.path, 120)} ` +
+    `headers=${clip(JSON.stringify(req.headers ?? {}), 120)} ` +
+    `content-type=${req.contentType === undefined ? '(json)' : String(req.contentType)} body=${clip(req.body ?? '')} ` +
+    `→ ${reply.status} ${reply.contentType ?? '(no content-type)'} ${clip(reply.text, 300)}`
+  );
+}
+
+/** A property that failed: its smallest failing request, and how to send it again. */
+export class FuzzFailure extends Error {
+  constructor(
+    message: string,
+    readonly seed: number,
+    readonly path: string,
+    readonly counterexample: FuzzRequest | undefined,
+  ) {
+    super(message);
+    this.name = 'FuzzFailure';
   }
 }
+
+const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+function replayCommand(name: string, seed: number, path: string): string {
+  const state = expect.getState();
+  const file = state.testPath ? relative(process.cwd(), state.testPath) : '<test file>';
+  const test = (state.currentTestName ?? '').split(' > ').at(-1) ?? '';
+  const pattern = test.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return (
+    `FUZZ_SEED=${seed} FUZZ_PATH=${path} FUZZ_PROPERTY=${shellQuote(name)} ` +
+    `npx vitest run ${file}${pattern ? ` -t ${shellQuote(pattern)}` : ''}`
+  );
+}
+
+/**
+ * Sends `runs` requests (the `examples` first: cases every run must try, counted in `runs`) and throws a
+ * FuzzFailure with the smallest failing request, its seed and path, at the first broken reply.
+ */
+export async function checkReplies(
+  name: string,
+  runs: number,
+  arbitrary: fc.Arbitrary<FuzzRequest>,
+  allowed: readonly number[],
+  options: {
+    send?: (req: FuzzRequest) => Promise<RawReply>;
+    examples?: FuzzRequest[];
+    shrinkBudgetMs?: number;
+  } = {},
+): Promise<Tally> {
+  const send1 = options.send ?? send;
+  const t: Tally = { name, runs: 0, statuses: new Map(), slowest: { ms: 0, what: '' } };
+  tallies.push(t);
+  const { seed, path } = replaySettings(name);
+  lastSeed = seed;
+  let shrinkUntil: number | undefined;
+  const property = fc.asyncProperty(arbitrary, async (req) => {
+    // Past the budget every candidate counts as passing, which ends the shrinking where it is.
+    if (shrinkUntil !== undefined && Date.now() > shrinkUntil) return;
+    const at = Date.now();
+    const reply = await send1(req);
+    const took = Date.now() - at;
+    t.runs++;
+    t.statuses.set(reply.status, (t.statuses.get(reply.status) ?? 0) + 1);
+    if (took > t.slowest.ms) {
+      t.slowest = {
+        ms: took,
+        what: `${whatOf(req)} (body ${req.body?.length ?? 0} chars) → ${reply.status}`,
+      };
+    }
+    const violation = violationOf(req, reply, req.expect ?? allowed);
+    if (violation === undefined) return;
+    shrinkUntil ??= Date.now() + (options.shrinkBudgetMs ?? SHRINK_BUDGET_MS);
+    throw new Error(violation);
+  });
+  const examples = (options.examples ?? []).map((e): [FuzzRequest] => [e]);
+  const details = await fc.check(property, { numRuns: runs, seed, path, examples });
+  if (!details.failed) return t;
+  const failedPath = details.counterexamplePath ?? '';
+  const error =
+    details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  throw new FuzzFailure(
+    `fuzz [${name}] failed at request ${details.numRuns} of ${runs} (seed ${details.seed}, path ${failedPath}), ` +
+      `shrunk ${details.numShrinks} time(s) to:\n  ${fc.stringify(details.counterexample?.[0])}\n` +
+      `which got: ${error}\nreplay it: ${replayCommand(name, details.seed, failedPath)}`,
+    details.seed,
+    failedPath,
+    details.counterexample?.[0],
+  );
+}
+
+let lastSeed = DEFAULT_SEED;
 
 function summary(t: Tally, ms: number): string {
   const statuses = [...t.statuses]
@@ -204,19 +285,12 @@ function summary(t: Tally, ms: number): string {
     .map(([s, n]) => `${s}×${n}`)
     .join(' ');
   return (
-    `fuzz [${t.name}]: ${t.runs} requests in ${(ms / 1000).toFixed(1)} s, statuses ${statuses}, ` +
-    `${t.violations.size} kind(s) of violation; slowest ${t.slowest.ms} ms: ${t.slowest.what}`
+    `fuzz [${t.name}]: ${t.runs} requests in ${(ms / 1000).toFixed(1)} s, statuses ${statuses}; ` +
+    `slowest ${t.slowest.ms} ms: ${t.slowest.what}`
   );
 }
 
-function violationsOf(t: Tally): string[] {
-  return [...t.violations].map(([kind, v]) => `${kind} (${v.count}×), e.g. ${v.example}`);
-}
-
-/**
- * Runs one property for exactly `runs` requests (the `examples` first: cases every run must try,
- * counted in `runs`), then checks that nothing was written.
- */
+/** One property over the running stack: every reply checked, then the table and the targets unchanged. */
 export async function fuzz(
   name: string,
   runs: number,
@@ -224,33 +298,19 @@ export async function fuzz(
   allowed: readonly number[],
   options: { send?: (req: FuzzRequest) => Promise<RawReply>; examples?: FuzzRequest[] } = {},
 ) {
-  const send1 = options.send ?? send;
-  const t = newTally(name);
   const before = await stableCount();
   const started = Date.now();
-  await fc.assert(
-    fc.asyncProperty(arbitrary, async (req) => {
-      const at = Date.now();
-      const reply = await send1(req);
-      const took = Date.now() - at;
-      if (took > t.slowest.ms)
-        t.slowest = {
-          ms: took,
-          what: `${req.label ?? `${req.method} ${shapeOf(req.path)}`} (body ${req.body?.length ?? 0} chars) → ${reply.status}`,
-        };
-      record(t, req, reply, req.expect ?? allowed);
-    }),
-    { numRuns: runs, seed: SEED, examples: (options.examples ?? []).map((e): [FuzzRequest] => [e]) },
-  );
+  const t = await checkReplies(name, runs, arbitrary, allowed, options);
   const ms = Date.now() - started;
-  const after = await stableCount();
-  if (after !== before) violation(t, 'the table changed', `${before} items before, ${after} after`);
+  // Not one request's doing (so nothing to shrink): the seed replays the whole property.
+  const replay = `replay: FUZZ_SEED=${lastSeed} npx vitest run ${relative(process.cwd(), expect.getState().testPath ?? '')}`;
+  expect(await stableCount(), `the table holds what it held before; ${replay}`).toBe(before);
   const changed = await changedTargets();
-  if (changed.length) violation(t, 'a target record changed', changed.join('; '));
   await snapshotTargets();
   console.info(summary(t, ms));
-  expect(t.runs).toBe(runs);
-  expect(violationsOf(t)).toEqual([]);
+  expect(changed, `target records changed; ${replay}`).toEqual([]);
+  // A replayed path sends one request (and passes once the bug is fixed); a full run sends them all.
+  if (replaySettings(name).path === undefined) expect(t.runs).toBe(runs);
 }
 
 // ── Records the requests aim at, which must come out unchanged ──────────────────────────────────
@@ -289,5 +349,5 @@ export async function snapshotTargets() {
 /** One line on every property this test file ran, and the seed that replays them all. */
 export function fuzzTotals(): string {
   const total = tallies.reduce((n, t) => n + t.runs, 0);
-  return `fuzz total: ${total} bad requests (seed ${SEED}); ${tallies.map((t) => `${t.name} ${t.runs}`).join(', ')}`;
+  return `fuzz total: ${total} bad requests (FUZZ_SEED=${lastSeed}); ${tallies.map((t) => `${t.name} ${t.runs}`).join(', ')}`;
 }

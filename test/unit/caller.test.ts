@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type Claims, callerFromClaims, hasAnyRole, parseGroups } from '../../shared/policy/caller.js';
+import { DEPARTMENTS } from '../../shared/config/departments.js';
+import {
+  type Claims,
+  callerFromClaims,
+  hasAnyRole,
+  noRoleReason,
+  parseGroups,
+} from '../../shared/policy/caller.js';
+import { permissionsOf } from '../../shared/policy/policy.js';
 
 describe('parseGroups', () => {
   it.each<[string, Claims[string], string[]]>([
@@ -115,6 +123,59 @@ describe('callerFromClaims', () => {
 
     // Assess
     expect(caller?.username).toBe('u-8');
+  });
+
+  it('gives a token naming two departments no role, and never picks one', () => {
+    // Prepare: the first two departments, in both orders and in both claim forms
+    const [first, second] = DEPARTMENTS;
+    const forms: Claims[string][] = [[first, second], [second, first], `[${first} ${second}]`];
+
+    for (const groups of forms) {
+      // Act
+      const caller = callerFromClaims({ sub: 'u-9', 'cognito:username': 'split', 'cognito:groups': groups });
+
+      // Assess
+      expect(caller?.department).toBeUndefined();
+      expect(caller?.groups.sort()).toEqual([first, second].sort());
+      expect(caller && hasAnyRole(caller)).toBe(false);
+      expect(caller?.roleProblems).toHaveLength(1);
+      expect(caller?.roleProblems?.[0]).toContain('2 department groups');
+    }
+  });
+
+  it('withholds admin and manager rights from a token naming two departments', () => {
+    // Act
+    const caller = callerFromClaims({
+      sub: 'u-10',
+      'cognito:groups': ['admins', 'managers', ...DEPARTMENTS],
+    });
+
+    // Assess
+    expect(caller).toMatchObject({ isAdmin: false, isManager: false });
+    expect(caller?.department).toBeUndefined();
+    expect(caller && hasAnyRole(caller)).toBe(false);
+    expect(caller && noRoleReason(caller)).toContain(`${DEPARTMENTS.length} department groups`);
+    const permissions = Object.values(caller ? permissionsOf(caller) : {});
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const p of permissions)
+      expect(p).toMatchObject({ read: false, create: false, update: 'none', delete: 'none' });
+  });
+
+  it('names no problem for a caller with one department', () => {
+    // Act
+    const caller = callerFromClaims({ sub: 'u-11', 'cognito:groups': '[sales managers admins]' });
+
+    // Assess
+    expect(caller?.roleProblems).toBeUndefined();
+    expect(caller && hasAnyRole(caller)).toBe(true);
+  });
+
+  it('tells a caller with no group that they have no role yet', () => {
+    // Act
+    const caller = callerFromClaims({ sub: 'u-12' });
+
+    // Assess
+    expect(caller && noRoleReason(caller)).toBe('Your account has no role yet.');
   });
 
   it.each<[string, Claims]>([

@@ -4,6 +4,7 @@ import {
   type Item,
   idempotencyKey,
   recordItem,
+  roleLockItem,
   TABLE_DEFINITION,
   ttlAttributes,
 } from '../../shared/db/keys.js';
@@ -285,6 +286,8 @@ describe('toChangeEvent: items that are not records', () => {
     ...ttlAttributes(1_900_000_000),
   };
 
+  const roleLock = roleLockItem('user-sub-1', 'owner-1', 1_900_000_000_000);
+
   it.each<[string, StreamChange]>([
     ['an idempotency entry written', { eventId: 'e', kind: 'INSERT', newImage: idempotency }],
     [
@@ -292,6 +295,12 @@ describe('toChangeEvent: items that are not records', () => {
       { eventId: 'e', kind: 'MODIFY', oldImage: idempotency, newImage: idempotency },
     ],
     ['an idempotency entry expired', { eventId: 'e', kind: 'REMOVE', oldImage: idempotency }],
+    ['a role lock taken', { eventId: 'e', kind: 'INSERT', newImage: roleLock }],
+    [
+      'a stale role lock taken over',
+      { eventId: 'e', kind: 'MODIFY', oldImage: roleLock, newImage: roleLock },
+    ],
+    ['a role lock released', { eventId: 'e', kind: 'REMOVE', oldImage: roleLock }],
     ['an empty change', { eventId: 'e', kind: 'INSERT' }],
   ])('yields nothing for %s', (_, change) => {
     // Act
@@ -329,7 +338,82 @@ describe('toChangeEvent: what the bus may carry', () => {
     expect(created?.detail.record).not.toHaveProperty('amount');
     expect(won?.detail.record).not.toHaveProperty('amount');
     expect(won?.detail.record.stage).toBe('won');
-    expect(won?.detail.changedFields).toEqual(['amount', 'stage']);
+    expect(won?.detail.changedFields).toEqual(['stage']);
+  });
+
+  it('announces a change of the amount alone without naming it', () => {
+    // Prepare
+    const { change } = modified('opportunities', anOpportunity(), { amount: '9000' });
+
+    // Act
+    const event = toChangeEvent(change);
+
+    // Assess
+    expect(event?.detailType).toBe('opportunity.updated');
+    expect(event?.detail.changedFields).toEqual([]);
+    expect(event?.detail.record).not.toHaveProperty('amount');
+  });
+
+  it('leaves a removed amount out of changedFields too', () => {
+    // Prepare
+    const { change } = modified('opportunities', anOpportunity(), { name: 'Renewal 2026' });
+    const newImage = { ...change.newImage };
+    delete newImage.amount;
+
+    // Act
+    const event = toChangeEvent({ ...change, newImage });
+
+    // Assess
+    expect(event?.detail.changedFields).toEqual(['name']);
+  });
+
+  it.each<[string, unknown, unknown, string[]]>([
+    ['opted out throughout', false, false, ['title']],
+    ['opt-in unset throughout', undefined, undefined, ['title']],
+    ['opting out', true, false, ['marketingOptIn', 'title']],
+    // The new address is in the record now, but that it differs from the hidden old one is not.
+    ['opting in', false, true, ['marketingOptIn', 'title']],
+    ['opted in throughout', true, true, ['email', 'phone', 'title']],
+  ])('names contact email/phone changes only when seen before and after (%s)', (_, from, to, fields) => {
+    // Prepare
+    const optIn = (value: unknown) => (value === undefined ? {} : { marketingOptIn: value });
+    const contact = aRecord({
+      firstName: 'A',
+      lastName: 'B',
+      email: 'a@example.com',
+      phone: '+1 555 0100',
+      ...optIn(from),
+    });
+    const { change } = modified('contacts', contact, {
+      email: 'b@example.com',
+      phone: '+1 555 0199',
+      title: 'CTO',
+      ...optIn(to),
+    });
+
+    // Act
+    const event = toChangeEvent(change);
+
+    // Assess
+    expect(event?.detail.changedFields).toEqual(fields);
+  });
+
+  it('never names a changed field that the record leaves out', () => {
+    // Prepare
+    const contact = aRecord({ firstName: 'A', lastName: 'B', email: 'a@example.com', marketingOptIn: true });
+    const changes = [
+      modified('opportunities', anOpportunity(), { amount: '1', stage: 'won', name: 'N' }).change,
+      modified('contacts', contact, { email: 'b@example.com', marketingOptIn: false }).change,
+    ];
+
+    for (const change of changes) {
+      // Act
+      const detail = toChangeEvent(change)?.detail;
+
+      // Assess
+      expect(detail?.changedFields.length).toBeGreaterThan(0);
+      for (const field of detail?.changedFields ?? []) expect(detail?.record).toHaveProperty(field);
+    }
   });
 
   it.each<[string, unknown, boolean]>([

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   collectionOfItem,
-  cursorAttributes,
   DELETED_MARK,
   deletionChange,
   deletionOf,
@@ -11,8 +10,10 @@ import {
   indexChangesForPatch,
   type ListFilter,
   listQuery,
+  positionOf,
   recordItem,
   recordKey,
+  startKeyAfter,
   TABLE_DEFINITION,
   timelineQuery,
   toRecord,
@@ -349,7 +350,13 @@ describe('queries', () => {
     // Assess
     expect(q).toEqual({ indexName, pkAttr, skAttr, pkValue });
     expect(stored[q.pkAttr]).toBe(q.pkValue);
-    expect(cursorAttributes(q)).toEqual(['PK', 'SK', pkAttr, skAttr]);
+    // A cursor's position rebuilds the key DynamoDB would give as LastEvaluatedKey after this item.
+    expect(startKeyAfter(q, positionOf(stored)!)).toEqual({
+      PK: stored.PK,
+      SK: stored.SK,
+      [pkAttr]: stored[pkAttr],
+      [skAttr]: stored[skAttr],
+    });
   });
 
   it('reads an account’s timeline from byAccount, where its records are written', () => {
@@ -367,6 +374,22 @@ describe('queries', () => {
       pkValue: `TIMELINE#${ACCOUNT_ID}`,
     });
     expect(item[q.pkAttr]).toBe(q.pkValue);
+  });
+
+  it.each<[string, CollectionName]>([
+    ['a record of the timeline', 'opportunities'],
+    ['the account that heads it', 'accounts'],
+  ])('rebuilds the timeline key after %s from its position alone', (_, collection) => {
+    // Prepare
+    const record = aRecord({ accountId: ACCOUNT_ID, name: 'Deal' });
+    const item = recordItem(collection, collection === 'accounts' ? { ...record, id: ACCOUNT_ID } : record);
+    const q = timelineQuery(ACCOUNT_ID);
+
+    // Act
+    const key = startKeyAfter(q, positionOf(item)!);
+
+    // Assess
+    expect(key).toEqual({ PK: item.PK, SK: item.SK, GSI5PK: item.GSI5PK, GSI5SK: item.GSI5SK });
   });
 });
 

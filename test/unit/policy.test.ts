@@ -3,9 +3,12 @@ import { DEPARTMENTS } from '../../shared/config/departments.js';
 import { COLLECTION_NAMES, type CollectionName } from '../../shared/domain/collections.js';
 import type { Caller } from '../../shared/policy/caller.js';
 import {
+  canAssignOwner,
+  canAssignToOthers,
   canCreate,
   canRead,
   canWriteRecord,
+  departmentOfGroups,
   permissionsOf,
   redact,
   redactForDepartments,
@@ -343,5 +346,57 @@ describe('redactForDepartments', () => {
 
     // Assess
     expect(out).toEqual(theCase);
+  });
+});
+
+/**
+ * ownerId within the write scope, as Salesforce transfers records: members keep what they make,
+ * managers hand records to their own department, admins to anyone; nobody outside the collection.
+ */
+describe('canAssignOwner', () => {
+  const salesPeer = { userId: 'sales-peer', department: 'sales' as const };
+  const marketer = { userId: 'marketer', department: 'marketing' as const };
+  const noDept = { userId: 'an-admin' };
+  it.each<[string, Caller, CollectionName, { userId: string; department?: 'sales' | 'marketing' }, boolean]>([
+    ['a sales member, to themselves', member('sales'), 'accounts', { userId: 'sales-member' }, true],
+    ['a sales member, to a sales peer', member('sales'), 'accounts', salesPeer, false],
+    ['a sales member, to a marketer', member('sales'), 'opportunities', marketer, false],
+    ['a sales manager, to themselves', manager('sales'), 'accounts', { userId: 'sales-manager' }, true],
+    ['a sales manager, to a sales peer', manager('sales'), 'accounts', salesPeer, true],
+    ['a sales manager, to a marketer', manager('sales'), 'accounts', marketer, false],
+    ['a sales manager, to a user of no department', manager('sales'), 'contacts', noDept, false],
+    [
+      'a marketing manager, accounts (not theirs to write)',
+      manager('marketing'),
+      'accounts',
+      marketer,
+      false,
+    ],
+    ['a marketing manager, a lead to a marketer', manager('marketing'), 'leads', marketer, true],
+    [
+      'a marketing member, a lead to themselves',
+      member('marketing'),
+      'leads',
+      { userId: 'marketing-member' },
+      true,
+    ],
+    ['an admin, to a marketer', admin(), 'accounts', marketer, true],
+    ['an admin, to a user of no department', admin(), 'cases', noDept, true],
+    ['no role, to themselves', roleless(), 'activities', { userId: 'nobody' }, false],
+  ])('%s → %s', (_, caller, collection, target, allowed) => {
+    expect(canAssignOwner(caller, collection, target)).toBe(allowed);
+  });
+
+  it('asks the directory only for callers who may hand records to others (managers, admins)', () => {
+    expect(canAssignToOthers(member('sales'), 'accounts')).toBe(false);
+    expect(canAssignToOthers(manager('sales'), 'accounts')).toBe(true);
+    expect(canAssignToOthers(manager('sales'), 'leads')).toBe(false);
+    expect(canAssignToOthers(admin(), 'leads')).toBe(true);
+  });
+
+  it("reads a user's department from their groups: exactly one department group, else none", () => {
+    expect(departmentOfGroups(['sales', 'managers'])).toBe('sales');
+    expect(departmentOfGroups(['admins'])).toBeUndefined();
+    expect(departmentOfGroups(['sales', 'support'])).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { type CollectionName, SERVER_FIELDS } from '../../shared/domain/collections.js';
 import { newId } from '../../shared/domain/ids.js';
-import { type FieldError, validateCreate, validatePatch } from '../../shared/domain/validation.js';
+import { type FieldError, validate, validateCreate, validatePatch } from '../../shared/domain/validation.js';
 
 const ACCOUNT_ID = newId();
 
@@ -348,5 +349,212 @@ describe('validatePatch', () => {
 
     // Assess
     expect(result).toEqual({ ok: true, value: { amount: '12.5' } });
+  });
+});
+
+describe('messages: a wrong value says what is wrong', () => {
+  const create = (collection: CollectionName, fields: Record<string, unknown>) =>
+    errorsOf(validateCreate(collection, { ...MINIMAL[collection], ...fields }));
+  const SIZES = '"1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+"';
+
+  it.each<[string, CollectionName, Record<string, unknown>, FieldError]>([
+    // invalid_type, one per type our schemas expect
+    ['a number for a string', 'accounts', { name: 5 }, { path: 'name', message: 'must be a string' }],
+    ['null for a required string', 'accounts', { name: null }, { path: 'name', message: 'must be a string' }],
+    ['a string for a number', 'leads', { score: '5' }, { path: 'score', message: 'must be a number' }],
+    ['a fraction for an int', 'leads', { score: 5.5 }, { path: 'score', message: 'must be a whole number' }],
+    [
+      'a string for a boolean',
+      'contacts',
+      { marketingOptIn: 'yes' },
+      { path: 'marketingOptIn', message: 'must be a boolean' },
+    ],
+    ['a string for an array', 'accounts', { tags: 'vip' }, { path: 'tags', message: 'must be an array' }],
+    [
+      'a string for an object',
+      'activities',
+      { relatedTo: 'accounts' },
+      { path: 'relatedTo', message: 'must be an object' },
+    ],
+    [
+      'a number in an array of strings',
+      'accounts',
+      { tags: [7] },
+      { path: 'tags.0', message: 'must be a string' },
+    ],
+    // invalid_value (enums), top level and nested
+    [
+      'an unknown enum value',
+      'accounts',
+      { size: 'big' },
+      { path: 'size', message: `must be one of: ${SIZES}` },
+    ],
+    ['a number for an enum', 'accounts', { size: 10 }, { path: 'size', message: `must be one of: ${SIZES}` }],
+    [
+      'an unknown nested enum value',
+      'activities',
+      { relatedTo: { collection: 'planets', id: ACCOUNT_ID } },
+      {
+        path: 'relatedTo.collection',
+        message: 'must be one of: "accounts", "contacts", "leads", "opportunities", "cases"',
+      },
+    ],
+    // too_small / too_big for strings, numbers and arrays
+    [
+      'an empty string',
+      'accounts',
+      { name: '' },
+      { path: 'name', message: 'must have at least 1 character(s)' },
+    ],
+    [
+      'blanks only (trimmed)',
+      'accounts',
+      { name: '   ' },
+      { path: 'name', message: 'must have at least 1 character(s)' },
+    ],
+    [
+      'a string too long',
+      'accounts',
+      { name: 'x'.repeat(201) },
+      { path: 'name', message: 'must have at most 200 character(s)' },
+    ],
+    [
+      'a string too long in an array',
+      'accounts',
+      { tags: ['x'.repeat(51)] },
+      { path: 'tags.0', message: 'must have at most 50 character(s)' },
+    ],
+    [
+      'an array too long',
+      'accounts',
+      { tags: Array(51).fill('a') },
+      { path: 'tags', message: 'must have at most 50 item(s)' },
+    ],
+    ['a number too small', 'leads', { score: -1 }, { path: 'score', message: 'must be ≥ 0' }],
+    ['a number too big', 'leads', { score: 101 }, { path: 'score', message: 'must be ≤ 100' }],
+    // invalid_format: email, regex (with its own message), iso date and datetime
+    ['a bad email', 'contacts', { email: 'ada@' }, { path: 'email', message: 'must be an email address' }],
+    ['a bad phone', 'contacts', { phone: 'call me' }, { path: 'phone', message: 'must be a phone number' }],
+    [
+      'a bad currency',
+      'opportunities',
+      { currency: 'eur' },
+      { path: 'currency', message: 'must be an ISO 4217 code like EUR' },
+    ],
+    ['a bad id', 'contacts', { accountId: 'nope' }, { path: 'accountId', message: 'must be a record id' }],
+    [
+      'a bad nested id',
+      'activities',
+      { relatedTo: { collection: 'accounts', id: 'x' } },
+      { path: 'relatedTo.id', message: 'must be a record id' },
+    ],
+    [
+      'a bad date',
+      'opportunities',
+      { closeDate: '2025-13-01' },
+      { path: 'closeDate', message: 'must be a date like 2025-12-31' },
+    ],
+    [
+      'a date for a date-time',
+      'cases',
+      { dueAt: '2025-03-10' },
+      { path: 'dueAt', message: 'must be a date-time with a time zone, like 2025-03-10T09:00:00Z' },
+    ],
+    [
+      'a bad decimal',
+      'opportunities',
+      { amount: '1e5' },
+      { path: 'amount', message: 'must be a non-negative decimal (up to 15 digits, 6 decimals)' },
+    ],
+    // invalid_union: amount takes a number or a string
+    [
+      'a boolean for an amount',
+      'opportunities',
+      { amount: true },
+      { path: 'amount', message: 'must be a number or a string' },
+    ],
+    [
+      'an object for an amount',
+      'opportunities',
+      { amount: {} },
+      { path: 'amount', message: 'must be a number or a string' },
+    ],
+  ])('%s', (_, collection, fields, expected) => {
+    // Act
+    const errors = create(collection, fields);
+
+    // Assess
+    expect(errors).toEqual([expected]);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['null', null, 'must be an object'],
+    ['an array', ['Acme'], 'must be an object'],
+    ['a string', 'Acme', 'must be an object'],
+    ['nothing', undefined, 'is required'],
+  ])('names a body that is %s', (_, body, message) => {
+    // Act
+    const errors = errorsOf(validateCreate('accounts', body));
+
+    // Assess
+    expect(errors).toEqual([{ path: '(body)', message }]);
+  });
+
+  it('says "is required" for missing fields only, nested ones too', () => {
+    // Act
+    const errors = create('activities', { relatedTo: {}, subject: undefined });
+
+    // Assess
+    expect(errors).toEqual([
+      { path: 'subject', message: 'is required' },
+      { path: 'relatedTo.collection', message: 'is required' },
+      { path: 'relatedTo.id', message: 'is required' },
+    ]);
+  });
+
+  it('says what is wrong in a patch, where null removes only optional fields', () => {
+    // Act
+    const errors = errorsOf(validatePatch('accounts', { name: null, size: 5, tags: 5, ownerId: null }));
+
+    // Assess
+    expect(errors).toEqual([
+      { path: 'name', message: 'must be a string' },
+      { path: 'size', message: `must be one of: ${SIZES}` },
+      { path: 'tags', message: 'must be an array' },
+      { path: 'ownerId', message: 'must be a string' },
+    ]);
+  });
+
+  it.each<[string, z.ZodMiniType, unknown, string]>([
+    [
+      'a custom check with its own message',
+      z.string().check(z.refine((s) => s.length > 3, 'is too short')),
+      'ab',
+      'is too short',
+    ],
+    ['a custom check without a message', z.string().check(z.refine((s) => s.length > 3)), 'ab', 'is invalid'],
+    ['a single allowed value', z.literal('yes'), 'no', 'must be "yes"'],
+    ['an exclusive minimum', z.number().check(z.gt(5)), 5, 'must be > 5'],
+    ['an exclusive maximum', z.number().check(z.lt(5)), 5, 'must be < 5'],
+    ['a multiple', z.number().check(z.multipleOf(5)), 3, 'must be a multiple of 5'],
+    ['an array too short', z.array(z.string()).check(z.minLength(1)), [], 'must have at least 1 item(s)'],
+  ])('words %s', (_, schema, value, message) => {
+    // Act
+    const result = validate(z.strictObject({ field: schema }), { field: value });
+
+    // Assess
+    expect(result).toEqual({ ok: false, errors: [{ path: 'field', message }] });
+  });
+
+  it('puts a prefix before nested paths and still reads presence from the input', () => {
+    // Act
+    const result = validate(
+      z.strictObject({ a: z.strictObject({ b: z.boolean() }) }),
+      { a: {} },
+      'opportunity',
+    );
+
+    // Assess
+    expect(result).toEqual({ ok: false, errors: [{ path: 'opportunity.a.b', message: 'is required' }] });
   });
 });

@@ -1,12 +1,15 @@
 /**
- * cognito-local as a child process. It keeps its pools, users and keys in `./.cognito` under its working
- * directory, so it runs with cwd = dataDir and its data survives restarts of `npm start`.
+ * cognito-local as a child process. It keeps its pools, clients and users in `./.cognito` under its working
+ * directory, so it runs with cwd = dataDir and its data survives restarts of `npm start`. (Its signing key
+ * ships inside the package, so it never changes.) Tokens name the port in their issuer, so the port is
+ * remembered in dataDir too and taken again on the next start: old tokens keep working.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { packageBin } from './package-bin.js';
 import {
   freePort,
+  isPortFree,
   type Logger,
   type RunningEngine,
   silentLogger,
@@ -30,13 +33,15 @@ export interface CognitoLocalOptions {
 }
 
 const STARTUP_TIMEOUT_MS = 30_000;
+/** In dataDir, beside `.cognito`: the port of the last start. */
+const PORT_FILE = 'port';
 
 /** Its endpoint is also the issuer's origin: tokens carry `iss: <endpoint>/<userPoolId>`. */
 export async function startCognitoLocal(options: CognitoLocalOptions): Promise<RunningEngine> {
   const log = options.log ?? silentLogger;
   const dataDir = resolve(options.dataDir);
   await writeConfig(dataDir);
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await rememberedPort(dataDir, log));
   const child = spawnChild('cognito-local', process.execPath, [packageBin('cognito-local')], {
     cwd: dataDir,
     env: {
@@ -56,6 +61,29 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<R
   await waitForChild(child, () => servesJwks(endpoint), STARTUP_TIMEOUT_MS);
   log(`cognito-local listening on ${endpoint} (${Date.now() - startedAt} ms, data in ${dataDir}/.cognito)`);
   return { endpoint, port, pid: child.pid, stop: child.stop };
+}
+
+/**
+ * The port of the last start on this data folder when it is still free, else a new one (remembered for
+ * the next start). The issuer is `http://127.0.0.1:<port>/<poolId>`: a new port makes every token issued
+ * before it invalid, which the log says plainly.
+ */
+export async function rememberedPort(dataDir: string, log: Logger = silentLogger): Promise<number> {
+  const file = join(dataDir, PORT_FILE);
+  const text = (await readFile(file, 'utf8').catch(() => '')).trim();
+  const before =
+    /^\d{1,5}$/.test(text) && Number(text) > 0 && Number(text) < 65_536 ? Number(text) : undefined;
+  if (before && (await isPortFree(before))) return before;
+  const port = await freePort();
+  if (before) {
+    log(
+      `warning: cognito-local's port ${before} (remembered in ${file}) is taken: using ${port}. The token issuer ` +
+        'changes with it, so tokens issued before this start will stop working: sign in again.',
+    );
+  }
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${port}\n`);
+  return port;
 }
 
 /**

@@ -63,6 +63,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether a server could listen on 127.0.0.1:<port> right now. */
+export async function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 export function spawnChild(
   name: string,
   command: string,

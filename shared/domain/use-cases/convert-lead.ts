@@ -9,13 +9,24 @@ import { id } from '../fields.js';
 import { type FieldError, validate, validateCreate } from '../validation.js';
 import { newRecord } from './create-record.js';
 import { requireId } from './preconditions.js';
+import { checkOwnerAssignments } from './write-checks.js';
 
-const looseObject = z.optional(z.record(z.string(), z.unknown()));
+/**
+ * A part's fields, passed through as sent: each is then validated by its collection's own create
+ * schema. Not a zod record, which rebuilds the object by assignment and so silently drops an own
+ * `__proto__` key: passed through, `__proto__` (like `constructor`, `prototype`) is refused as on create.
+ */
+const part = z.optional(
+  z.custom<Record<string, unknown>>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    'must be an object',
+  ),
+);
 const bodySchema = z.strictObject({
   accountId: z.optional(id()),
-  account: looseObject,
-  contact: looseObject,
-  opportunity: looseObject,
+  account: part,
+  contact: part,
+  opportunity: part,
 });
 
 export interface ConversionResult {
@@ -34,7 +45,7 @@ function splitName(name: string): { firstName: string; lastName: string } {
 }
 
 /** Validates one part of the conversion with the collection's own create schema, errors under its path. */
-function part(
+function validPart(
   collection: 'accounts' | 'contacts' | 'opportunities',
   path: string,
   fields: unknown,
@@ -48,8 +59,9 @@ function part(
 
 /**
  * Marketing → sales hand-over: read the lead, then one transaction that creates (or links) the
- * account, creates the contact and optional opportunity, all owned by the caller, and marks the lead
- * converted. Two round trips; all or nothing.
+ * account, creates the contact and optional opportunity, all owned by the caller (or by the users the
+ * parts' `ownerId` name, within the caller's reach), and marks the lead converted. Two round trips
+ * (plus a user lookup per other owner named); all or nothing.
  */
 export async function convertLeadUseCase(
   caller: Caller,
@@ -77,20 +89,25 @@ export async function convertLeadUseCase(
   const leadName = String(lead.name);
   const accountFields = input.accountId
     ? undefined
-    : part('accounts', 'account', { name: lead.company ?? leadName, ...input.account }, errors);
+    : validPart('accounts', 'account', { name: lead.company ?? leadName, ...input.account }, errors);
   const now = new Date();
   const account = accountFields ? newRecord(caller, 'accounts', accountFields, now) : undefined;
   const accountId = input.accountId ?? account?.id ?? '';
-  const contactFields = part(
+  const contactFields = validPart(
     'contacts',
     'contact',
     { ...splitName(leadName), ...(lead.email ? { email: lead.email } : {}), ...input.contact, accountId },
     errors,
   );
   const opportunityFields = input.opportunity
-    ? part('opportunities', 'opportunity', { name: leadName, ...input.opportunity, accountId }, errors)
+    ? validPart('opportunities', 'opportunity', { name: leadName, ...input.opportunity, accountId }, errors)
     : undefined;
   if (errors.length || !contactFields) throw fail.invalid(errors, 'The request body is invalid.');
+  await checkOwnerAssignments(caller, [
+    { collection: 'accounts', ownerId: accountFields?.ownerId, path: 'account.ownerId' },
+    { collection: 'contacts', ownerId: contactFields.ownerId, path: 'contact.ownerId' },
+    { collection: 'opportunities', ownerId: opportunityFields?.ownerId, path: 'opportunity.ownerId' },
+  ]);
 
   const contact = newRecord(caller, 'contacts', contactFields, now);
   const opportunity = opportunityFields

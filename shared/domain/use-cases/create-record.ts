@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LIMITS } from '../../config/limits.js';
-import { idempotencyKey, recordKey, ttlAttributes } from '../../db/keys.js';
+import { idempotencyKey, ttlAttributes } from '../../db/keys.js';
 import { createRecord, getRecord } from '../../db/records-repo.js';
 import type { Caller } from '../../policy/caller.js';
 import { canCreate, canRead, ownerDeptFor, redact } from '../../policy/policy.js';
@@ -9,6 +9,7 @@ import { fail } from '../errors.js';
 import { newId } from '../ids.js';
 import { validateCreate } from '../validation.js';
 import { referencesOf } from './preconditions.js';
+import { checkOwnerAssignments, referenceCheck, referenceProblem } from './write-checks.js';
 
 export interface CreateResult {
   record: CrmRecord;
@@ -54,7 +55,10 @@ async function linkedAccountOf(caller: Caller, fields: Record<string, unknown>):
   return typeof target.accountId === 'string' ? target.accountId : undefined;
 }
 
-/** Primary use case: create a record, once per Idempotency-Key, with its references checked in the same write. */
+/**
+ * Primary use case: create a record, once per Idempotency-Key, owned by the caller or by a user within
+ * their reach, with its references (and a case's contact's account) checked in the same write.
+ */
 export async function createRecordUseCase(
   caller: Caller,
   collection: CollectionName,
@@ -67,6 +71,7 @@ export async function createRecordUseCase(
   }
   const valid = validateCreate(collection, body);
   if (!valid.ok) throw fail.invalid(valid.errors, 'The request body is invalid.');
+  await checkOwnerAssignments(caller, [{ collection, ownerId: valid.value.ownerId, path: 'ownerId' }]);
 
   const record = newRecord(caller, collection, valid.value);
   const refs = referencesOf(collection, valid.value);
@@ -89,14 +94,11 @@ export async function createRecordUseCase(
     : undefined;
   const outcome = await createRecord(collection, record, {
     idempotency,
-    references: refs.map((r) => recordKey(r.collection, r.id)),
+    references: refs.map(referenceCheck),
     linkedAccountId,
   });
   if (outcome.ok) return { record: redact(caller, collection, record), replayed: false };
-  if (outcome.reason === 'missing-reference') {
-    const ref = refs[outcome.index]!;
-    throw fail.invalid([{ path: ref.path, message: `names no existing record of ${ref.collection}` }]);
-  }
+  if (outcome.reason === 'bad-reference') throw referenceProblem(refs[outcome.index]!, outcome.exists);
   if (outcome.stored.requestHash !== hash) {
     throw fail.conflict('This Idempotency-Key was already used with a different request body.');
   }

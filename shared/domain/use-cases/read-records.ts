@@ -1,5 +1,6 @@
 import { LIMITS } from '../../config/limits.js';
 import { decodeCursor, encodeCursor } from '../../db/cursor.js';
+import { serverCursorKeys } from '../../db/cursor-secret.js';
 import {
   collectionOfItem,
   type IndexQuery,
@@ -8,7 +9,7 @@ import {
   timelineQuery,
   toRecord,
 } from '../../db/keys.js';
-import { getRecord, queryIndex } from '../../db/records-repo.js';
+import { getRecord, type Page, queryIndex } from '../../db/records-repo.js';
 import type { Caller } from '../../policy/caller.js';
 import { canRead, redact } from '../../policy/policy.js';
 import { COLLECTIONS, type CollectionName, type CrmRecord } from '../collections.js';
@@ -45,9 +46,9 @@ function parseLimit(raw: string | undefined, errors: FieldError[]): number {
   return n;
 }
 
-function startKeyOf(raw: string | undefined, q: IndexQuery, errors: FieldError[]): Item | undefined {
+async function startKeyOf(raw: string | undefined, q: IndexQuery, errors: FieldError[]) {
   if (raw === undefined) return undefined;
-  const key = decodeCursor(raw, q);
+  const key = decodeCursor(await serverCursorKeys(), q, raw);
   if (!key) errors.push({ path: 'cursor', message: 'is not a cursor this list gave out' });
   return key;
 }
@@ -87,12 +88,14 @@ export async function listRecordsUseCase(
   const errors: FieldError[] = [];
   const limit = parseLimit(query.limit, errors);
   const q = filterOf(collection, query, errors);
-  const startKey = startKeyOf(query.cursor, q, errors);
+  const startKey = await startKeyOf(query.cursor, q, errors);
   if (errors.length) throw fail.invalid(errors, 'The query parameters are invalid.');
   const page = await queryIndex(q, limit, startKey);
+  // Every item of a list is shown, so the cursor is the last one's position.
+  const last = page.items.at(-1);
   return {
     items: page.items.map((item) => redact(caller, collection, toRecord(item))),
-    nextCursor: encodeCursor(page.lastKey),
+    nextCursor: page.lastKey && last ? encodeCursor(await serverCursorKeys(), q, last) : null,
   };
 }
 
@@ -101,9 +104,52 @@ export interface TimelineItem {
   record: CrmRecord;
 }
 
+/** Query calls one timeline page may make: bounds what a run of items hidden from the caller costs. */
+export const TIMELINE_MAX_READS = 5;
+
+export interface FilledPage {
+  shown: Item[];
+  /** Where the next page starts: after the last item shown, or (none shown) after the last item read. */
+  next?: { after: Item; shown: boolean };
+}
+
 /**
- * The account's 360° view: one Query on the account's item collection. The account sorts first
- * (so page one proves it exists); what the caller may not read is left out, the rest redacted.
+ * Filter then fill: reads on until `limit` visible items are gathered, the collection ends, or
+ * TIMELINE_MAX_READS reads are spent. So a page is not cut short by hidden items, and the next page
+ * resumes after the last item shown; only a page that found nothing to show within its reads resumes
+ * after a hidden item (sealed in the cursor). Reads after the first take a full page.
+ */
+export async function fillPage(
+  read: (limit: number, startKey?: Item) => Promise<Page>,
+  opts: { limit: number; firstRead: number; visible: (item: Item) => boolean; startKey?: Item },
+): Promise<FilledPage> {
+  const shown: Item[] = [];
+  const resume = (lastRead?: Item): FilledPage => {
+    const lastShown = shown.at(-1);
+    if (lastShown) return { shown, next: { after: lastShown, shown: true } };
+    return { shown, next: lastRead && { after: lastRead, shown: false } };
+  };
+  let start = opts.startKey;
+  let lastRead: Item | undefined;
+  for (let reads = 0; reads < TIMELINE_MAX_READS; reads++) {
+    const page = await read(reads === 0 ? opts.firstRead : LIMITS.pageSizeMax, start);
+    for (const item of page.items) {
+      if (!opts.visible(item)) continue;
+      if (shown.length === opts.limit) return resume(); // one more to show: the page is full
+      shown.push(item);
+    }
+    lastRead = page.items.at(-1) ?? lastRead;
+    if (!page.lastKey) return { shown };
+    if (shown.length === opts.limit) return resume();
+    start = page.lastKey;
+  }
+  return resume(lastRead);
+}
+
+/**
+ * The account's 360° view: Queries on the account's item collection (one, unless hidden items must be
+ * read past; see fillPage). The account sorts first (so page one proves it exists); what the caller may
+ * not read is left out, the rest redacted.
  */
 export async function timelineUseCase(
   caller: Caller,
@@ -119,17 +165,33 @@ export async function timelineUseCase(
   }
   const limit = parseLimit(query.limit, errors);
   const q = timelineQuery(id);
-  const startKey = startKeyOf(query.cursor, q, errors);
+  const startKey = await startKeyOf(query.cursor, q, errors);
   if (errors.length) throw fail.invalid(errors, 'The query parameters are invalid.');
-  const firstPage = startKey === undefined;
-  const page = await queryIndex(q, firstPage ? limit + 1 : limit, startKey);
-  const [head, ...rest] = page.items;
-  if (firstPage && (!head || collectionOfItem(head) !== 'accounts')) throw fail.notFound();
-  const items: TimelineItem[] = [];
-  for (const item of firstPage ? rest : page.items) {
+  let headUnchecked = startKey === undefined;
+  const read = async (n: number, start?: Item) => {
+    const page = await queryIndex(q, n, start);
+    const head = page.items[0];
+    if (headUnchecked && (!head || collectionOfItem(head) !== 'accounts')) throw fail.notFound();
+    headUnchecked = false;
+    return page;
+  };
+  const visible = (item: Item) => {
     const collection = collectionOfItem(item);
-    if (!collection || collection === 'accounts' || !canRead(caller, collection)) continue;
-    items.push({ collection, record: redact(caller, collection, toRecord(item)) });
-  }
-  return { items, nextCursor: encodeCursor(page.lastKey) };
+    return collection !== undefined && collection !== 'accounts' && canRead(caller, collection);
+  };
+  const page = await fillPage(read, {
+    limit,
+    firstRead: startKey ? limit : limit + 1,
+    visible,
+    startKey,
+  });
+  const items = page.shown.map((item) => {
+    const collection = collectionOfItem(item)!;
+    return { collection, record: redact(caller, collection, toRecord(item)) };
+  });
+  const next = page.next;
+  return {
+    items,
+    nextCursor: next ? encodeCursor(await serverCursorKeys(), q, next.after, next.shown) : null,
+  };
 }

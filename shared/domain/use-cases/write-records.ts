@@ -1,18 +1,35 @@
 import { type Item, indexChangesForPatch } from '../../db/keys.js';
-import { deleteRecord, getRecord, updateRecord, type WriteOutcome } from '../../db/records-repo.js';
+import {
+  deleteRecord,
+  getRecord,
+  updateRecord,
+  updateRecordChecked,
+  type WriteConditions,
+  type WriteOutcome,
+} from '../../db/records-repo.js';
 import type { Caller } from '../../policy/caller.js';
 import { canRead, redact, writeGuard } from '../../policy/policy.js';
-import type { CollectionName, CrmRecord } from '../collections.js';
+import { COLLECTIONS, type CollectionName, type CrmRecord, finalStatesOf } from '../collections.js';
 import { fail } from '../errors.js';
 import { validatePatch } from '../validation.js';
 import { parseIfMatch, referencesOf, requireId } from './preconditions.js';
+import { checkOwnerAssignments, referenceCheck, referenceProblem } from './write-checks.js';
 
-/** Turns a refused conditional write into the answer the contract gives. */
-function unwrap(outcome: WriteOutcome): CrmRecord {
+/**
+ * Turns a refused conditional write into the answer the contract gives. A version mismatch is the
+ * client's stale If-Match (412), or, when it sent none, a change that got in since the read (409).
+ */
+function unwrap(outcome: WriteOutcome, conditions: WriteConditions): CrmRecord {
   if (outcome.ok) return outcome.record;
   if (outcome.reason === 'absent') throw fail.notFound();
   if (outcome.reason === 'denied')
     throw fail.forbidden('You may only change records you own (or, as a manager, your department’s).');
+  if (outcome.reason === 'final') {
+    const state = conditions.final ? String(outcome.current?.[conditions.final.field]) : 'final';
+    throw fail.conflict(`This record is ${state}, a final state: it can no longer be changed.`);
+  }
+  if (conditions.expectedVersions === undefined)
+    throw fail.conflict('The record changed while this request ran; nothing was written. Try again.');
   throw fail.stale();
 }
 
@@ -23,16 +40,35 @@ function guardFor(caller: Caller, collection: CollectionName) {
   return guard;
 }
 
-/** A patch that re-points a record at another account or contact must name one that exists. */
-async function checkReferences(collection: CollectionName, patch: Item): Promise<void> {
-  for (const ref of referencesOf(collection, patch)) {
-    if (!(await getRecord(ref.collection, ref.id))) {
-      throw fail.invalid([{ path: ref.path, message: `names no existing record of ${ref.collection}` }]);
-    }
-  }
+/** Whether a patch points the record at another account or contact (which must then be checked). */
+function repoints(collection: CollectionName, patch: Item): boolean {
+  const { accountField, contactField } = COLLECTIONS[collection];
+  return [accountField, contactField].some((f) => f !== undefined && typeof patch[f] === 'string');
 }
 
-/** JSON merge patch as one conditional UpdateItem: ownership, version and change in one step. */
+/**
+ * Re-pointing reads the record (a case's contact must belong to the case's account, stored or sent),
+ * then writes the change and checks every target in ONE transaction, conditional on the version read.
+ */
+async function updateWithReferences(
+  collection: CollectionName,
+  id: string,
+  patch: Item,
+  change: { set: Item; remove: string[] },
+  conditions: WriteConditions,
+): Promise<WriteOutcome> {
+  const before = await getRecord(collection, id);
+  if (!before) return { ok: false, reason: 'absent' };
+  const refs = referencesOf(collection, { ...before, ...patch }, patch);
+  const outcome = await updateRecordChecked(collection, before, change, conditions, refs.map(referenceCheck));
+  if (outcome.ok || outcome.reason !== 'bad-reference') return outcome;
+  throw referenceProblem(refs[outcome.index]!, outcome.exists);
+}
+
+/**
+ * JSON merge patch: one conditional UpdateItem (ownership, version, final state and change in one
+ * step), or one transaction with the checks of the records it re-points to.
+ */
 export async function updateRecordUseCase(
   caller: Caller,
   collection: CollectionName,
@@ -44,8 +80,8 @@ export async function updateRecordUseCase(
   const guard = guardFor(caller, collection);
   const valid = validatePatch(collection, body);
   if (!valid.ok) throw fail.invalid(valid.errors, 'The request body is invalid.');
-  const expectedVersion = parseIfMatch(ifMatch);
-  await checkReferences(collection, valid.value);
+  const expectedVersions = parseIfMatch(ifMatch);
+  await checkOwnerAssignments(caller, [{ collection, ownerId: valid.value.ownerId, path: 'ownerId' }]);
 
   const set: Item = { updatedAt: new Date().toISOString(), updatedBy: caller.userId };
   const remove: string[] = [];
@@ -54,13 +90,12 @@ export async function updateRecordUseCase(
     else set[field] = value;
   }
   const indexes = indexChangesForPatch(collection, id, valid.value);
-  const outcome = await updateRecord(
-    collection,
-    id,
-    { set: { ...set, ...indexes.set }, remove: [...remove, ...indexes.remove] },
-    { guard, expectedVersion },
-  );
-  return redact(caller, collection, unwrap(outcome));
+  const change = { set: { ...set, ...indexes.set }, remove: [...remove, ...indexes.remove] };
+  const conditions: WriteConditions = { guard, expectedVersions, final: finalStatesOf(collection) };
+  const outcome = repoints(collection, valid.value)
+    ? await updateWithReferences(collection, id, valid.value, change, conditions)
+    : await updateRecord(collection, id, change, conditions);
+  return redact(caller, collection, unwrap(outcome, conditions));
 }
 
 export async function deleteRecordUseCase(
@@ -71,6 +106,8 @@ export async function deleteRecordUseCase(
 ): Promise<void> {
   const id = requireId(rawId);
   const guard = guardFor(caller, collection);
-  const expectedVersion = parseIfMatch(ifMatch);
-  unwrap(await deleteRecord(collection, id, { guard, expectedVersion }, caller.userId));
+  const expectedVersions = parseIfMatch(ifMatch);
+  // A delete is no change of state: a settled record (a converted lead) may still be deleted.
+  const conditions: WriteConditions = { guard, expectedVersions };
+  unwrap(await deleteRecord(collection, id, conditions, caller.userId), conditions);
 }

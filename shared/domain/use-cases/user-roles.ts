@@ -1,0 +1,36 @@
+import * as z from 'zod/mini';
+import { withRoleLock } from '../../db/role-lock.js';
+import { groupsOf, setGroups, userIdOf } from '../../db/user-directory.js';
+import type { Caller } from '../../policy/caller.js';
+import { groupAssignmentProblems } from '../../policy/policy.js';
+import { fail } from '../errors.js';
+import { validate } from '../validation.js';
+import { requireAdmin } from './preconditions.js';
+
+/** Apart from the users list, so that neither handler bundles the other's clients (lock table vs cursor secret). */
+const groupsBody = z.strictObject({
+  groups: z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(10)),
+});
+const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+/**
+ * Sets a user's groups (roles) to exactly the given list, keeping one department group. Two admins
+ * changing the same user are serialised by the user's role lock (read and write under it), else each
+ * could read the old groups and both add their department.
+ */
+export async function setUserGroupsUseCase(caller: Caller, username: string | undefined, body: unknown) {
+  requireAdmin(caller);
+  if (!username || !USERNAME.test(username)) throw fail.notFound('No such user.');
+  const valid = validate(groupsBody, body);
+  if (!valid.ok) throw fail.invalid(valid.errors, 'The request body is invalid.');
+  const problems = groupAssignmentProblems(valid.value.groups);
+  if (problems.length) throw fail.invalid(problems.map((message) => ({ path: 'groups', message })));
+  const userId = await userIdOf(username);
+  if (!userId) throw fail.notFound('No such user.');
+  await withRoleLock(userId, async () => {
+    const current = await groupsOf(username);
+    if (!current) throw fail.notFound('No such user.');
+    await setGroups(username, current, valid.value.groups);
+  });
+  return { username, groups: [...valid.value.groups].sort() };
+}
