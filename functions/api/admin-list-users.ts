@@ -1,7 +1,8 @@
 // primary adapter (HTTP API) → listUsersUseCase → user directory (Cognito ListUsers)
-import { listUsersUseCase } from '../../shared/domain/use-cases/users.js';
+import { listUsersUseCase, USERS_PAGE_MAX } from '../../shared/domain/use-cases/users.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
+import { usersQuery } from '../../shared/http/request-parsing.js';
 
-export const handler = apiHandler(async (request) => ({
-  body: await listUsersUseCase(request.caller, request.query),
+export const handler = apiHandler('admin-list-users', async (request) => ({
+  body: await listUsersUseCase(request.caller, usersQuery(request, USERS_PAGE_MAX)),
 }));

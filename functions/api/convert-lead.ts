@@ -1,8 +1,9 @@
 // primary adapter (HTTP API) → convertLeadUseCase → records repository (GetItem, then one TransactWriteItems)
 import { convertLeadUseCase } from '../../shared/domain/use-cases/convert-lead.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
+import { recordId } from '../../shared/http/request-parsing.js';
 
-export const handler = apiHandler(async (request) => ({
+export const handler = apiHandler('convert-lead', async (request) => ({
   status: 201,
-  body: await convertLeadUseCase(request.caller, request.params.id, request.body),
+  body: await convertLeadUseCase(request.caller, recordId(request), request.body),
 }));

@@ -1,15 +1,15 @@
 // primary adapter (HTTP API) → createRecordUseCase → records repository (DynamoDB)
 import { createRecordUseCase } from '../../shared/domain/use-cases/create-record.js';
-import { etagOf } from '../../shared/domain/use-cases/preconditions.js';
 import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
+import { etagOf, idempotencyKey } from '../../shared/http/request-parsing.js';
 
-export const handler = apiHandler(async (request) => {
+export const handler = apiHandler('create-record', async (request) => {
   const collection = collectionOf(request);
   const { record, replayed } = await createRecordUseCase(
     request.caller,
     collection,
     request.body,
-    request.header('idempotency-key'),
+    idempotencyKey(request),
   );
   const headers: Record<string, string> = {
     location: `/v1/${collection}/${record.id}`,

@@ -70,31 +70,28 @@ function fileOf(name: string) {
 const acceptsGzip = (header: string | undefined) =>
   /\bgzip\b/i.test(header ?? '') && !/\bgzip\s*;\s*q=0(\.0*)?\s*(,|$)/i.test(header ?? '');
 
-export const handler = apiHandler(
-  async (request) => {
-    const asset = request.params.asset;
-    if (asset === undefined) {
-      html ??= page((JSON.parse(readPackageFile('package.json').toString()) as { version: string }).version);
-      const headers = {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': CSP,
-        'cache-control': 'public, max-age=300',
-        ...SAFETY,
-      };
-      return { raw: html, headers };
-    }
-    // Only allow-listed names: nothing else of the package (or the disk) is reachable.
-    if (!Object.hasOwn(DOCS_ASSETS, asset)) throw problems.notFound('No such file.');
-    const file = fileOf(asset);
-    const gzip = acceptsGzip(request.header('accept-encoding'));
-    const headers: Record<string, string> = {
-      'content-type': DOCS_ASSETS[asset]!,
-      'cache-control': 'public, max-age=31536000, immutable',
-      vary: 'accept-encoding',
+export const handler = apiHandler('docs', async (request) => {
+  const asset = request.params.asset;
+  if (asset === undefined) {
+    html ??= page((JSON.parse(readPackageFile('package.json').toString()) as { version: string }).version);
+    const headers = {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': CSP,
+      'cache-control': 'public, max-age=300',
       ...SAFETY,
     };
-    if (gzip) headers['content-encoding'] = 'gzip';
-    return { raw: gzip ? file.gzip : file.plain, headers };
-  },
-  { public: true },
-);
+    return { raw: html, headers };
+  }
+  // Only allow-listed names: nothing else of the package (or the disk) is reachable.
+  if (!Object.hasOwn(DOCS_ASSETS, asset)) throw problems.notFound('No such file.');
+  const file = fileOf(asset);
+  const gzip = acceptsGzip(request.header('accept-encoding'));
+  const headers: Record<string, string> = {
+    'content-type': DOCS_ASSETS[asset]!,
+    'cache-control': 'public, max-age=31536000, immutable',
+    vary: 'accept-encoding',
+    ...SAFETY,
+  };
+  if (gzip) headers['content-encoding'] = 'gzip';
+  return { raw: gzip ? file.gzip : file.plain, headers };
+});

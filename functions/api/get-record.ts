@@ -1,9 +1,9 @@
 // primary adapter (HTTP API) → getRecordUseCase → records repository (DynamoDB GetItem)
-import { etagOf } from '../../shared/domain/use-cases/preconditions.js';
 import { getRecordUseCase } from '../../shared/domain/use-cases/read-records.js';
 import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
+import { etagOf, recordId } from '../../shared/http/request-parsing.js';
 
-export const handler = apiHandler(async (request) => {
-  const record = await getRecordUseCase(request.caller, collectionOf(request), request.params.id);
+export const handler = apiHandler('get-record', async (request) => {
+  const record = await getRecordUseCase(request.caller, collectionOf(request), recordId(request));
   return { body: record, headers: { etag: etagOf(record.version) } };
 });

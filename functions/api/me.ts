@@ -2,19 +2,16 @@
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { permissionsOf } from '../../shared/policy/policy.js';
 
-export const handler = apiHandler(
-  async ({ caller }) => ({
-    body: {
-      userId: caller.userId,
-      username: caller.username,
-      department: caller.department ?? null,
-      groups: caller.groups,
-      isManager: caller.isManager,
-      isAdmin: caller.isAdmin,
-      permissions: permissionsOf(caller),
-      // Why no role applies although the token names groups (two departments); empty when none.
-      problems: caller.roleProblems ?? [],
-    },
-  }),
-  { allowRoleless: true },
-);
+export const handler = apiHandler('me', async ({ caller }) => ({
+  body: {
+    userId: caller.userId,
+    username: caller.username,
+    department: caller.department ?? null,
+    groups: caller.groups,
+    isManager: caller.isManager,
+    isAdmin: caller.isAdmin,
+    permissions: permissionsOf(caller),
+    // Why no role applies although the token names groups (two departments); empty when none.
+    problems: caller.roleProblems ?? [],
+  },
+}));

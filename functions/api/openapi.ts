@@ -4,10 +4,7 @@ import { openApiDocument } from '../../shared/http/openapi.js';
 
 let document: Record<string, unknown> | undefined;
 
-export const handler = apiHandler(
-  async () => {
-    document ??= openApiDocument();
-    return { body: document, headers: { 'cache-control': 'public, max-age=300' } };
-  },
-  { public: true },
-);
+export const handler = apiHandler('openapi', async () => {
+  document ??= openApiDocument();
+  return { body: document, headers: { 'cache-control': 'public, max-age=300' } };
+});

@@ -4,7 +4,7 @@ import { apiHandler } from '../../shared/http/api-handler.js';
 /** Relative to the API's base URL, so they hold behind any host or custom domain. */
 const LINKS = { name: 'Concord CRM API', docs: '/v1/docs', openapi: '/v1/openapi.json' };
 
-export const handler = apiHandler(
-  async () => ({ body: LINKS, headers: { 'cache-control': 'public, max-age=300' } }),
-  { public: true },
-);
+export const handler = apiHandler('root', async () => ({
+  body: LINKS,
+  headers: { 'cache-control': 'public, max-age=300' },
+}));

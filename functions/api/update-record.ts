@@ -1,15 +1,17 @@
 // primary adapter (HTTP API) → updateRecordUseCase → records repository (one conditional UpdateItem)
-import { etagOf } from '../../shared/domain/use-cases/preconditions.js';
 import { updateRecordUseCase } from '../../shared/domain/use-cases/write-records.js';
 import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
+import { etagOf, ifMatch, recordId } from '../../shared/http/request-parsing.js';
 
-export const handler = apiHandler(async (request) => {
+export const handler = apiHandler('update-record', async (request) => {
+  const id = recordId(request);
+  const expectedVersions = ifMatch(request);
   const record = await updateRecordUseCase(
     request.caller,
     collectionOf(request),
-    request.params.id,
+    id,
     request.body,
-    request.header('if-match'),
+    expectedVersions,
   );
   return { body: record, headers: { etag: etagOf(record.version) } };
 });

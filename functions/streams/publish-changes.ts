@@ -3,14 +3,20 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { ENV, requireEnv } from '../../shared/config/env.js';
+import { ENV, loadEnv, type Uses } from '../../shared/config/env.js';
 import { toChangeEvent } from '../../shared/events/change-events.js';
 import { publishAll, type Tagged } from '../../shared/events/publisher.js';
 import { logger } from '../../shared/http/logger.js';
+import { measureInvocations } from '../../shared/http/metrics.js';
+import { observe } from '../../shared/http/observability.js';
+import { traceInvocations, tracer } from '../../shared/http/tracer.js';
 
-const busName = requireEnv(ENV.busName);
-const bus = new EventBridgeClient({ maxAttempts: 2 });
+/** What this function is granted (infra/constructs/fanout.ts binds it); test/infra checks its environment. */
+export const USES: Uses = { bus: true };
+const busName = loadEnv(USES)[ENV.busName]!;
+const bus = tracer.captureAWSv3Client(new EventBridgeClient({ maxAttempts: 2 }));
 
 const image = (raw: Record<string, unknown> | undefined) =>
   raw ? unmarshall(raw as Record<string, AttributeValue>) : undefined;
@@ -30,7 +36,7 @@ function toTagged(record: DynamoDBRecord): Tagged | undefined {
  * came before it is published, and it is reported failed, so the stream retries it and then sends
  * it to the DLQ.
  */
-export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+async function publishChanges(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const tagged: Tagged[] = [];
   let unreadable: string | undefined;
   for (const record of event.Records) {
@@ -51,3 +57,5 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   if (failed !== undefined) logger.warn('stream batch stopped; the stream will retry', { sequence: failed });
   return { batchItemFailures: failed !== undefined ? [{ itemIdentifier: failed }] : [] };
 }
+
+export const handler = middy(publishChanges).use([...observe(), measureInvocations(), traceInvocations()]);

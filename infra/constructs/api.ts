@@ -4,6 +4,8 @@ import {
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
   type HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -11,59 +13,13 @@ import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ROLE_LOCK_KEY_PREFIX } from '../../shared/db/keys.js';
-import { DOCS_PACKAGE, DOCS_PACKAGE_FILES } from '../../shared/http/docs-assets.js';
-import { HANDLERS, type HandlerName, ROUTES, routeKey } from '../../shared/http/routes.js';
-import { type Access, AppFunction, type PackageFiles } from './app-function.js';
-
-/** What each handler may touch; anything not listed it may not. Typed so a new handler must be listed. */
-interface Grants {
-  table?: Access;
-  /** Item actions confined to the items whose partition key starts with `keyPrefix`. */
-  tableItems?: { actions: readonly string[]; keyPrefix: string };
-  userPool?: readonly string[];
-  /** Hands out and takes cursors: reads the secret that signs them. */
-  cursors?: true;
-}
-const OWNER_LOOKUP = ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'];
-
-const GRANTS: Record<HandlerName, Grants> = {
-  root: {},
-  health: {},
-  openapi: {},
-  docs: {},
-  me: {},
-  // Naming another owner looks the user up (exists, enabled, department): read-only, on the pool.
-  'create-record': { table: 'RW', userPool: OWNER_LOOKUP },
-  'get-record': { table: 'R' },
-  'update-record': { table: 'RW', userPool: OWNER_LOOKUP },
-  'delete-record': { table: 'RW' },
-  'list-records': { table: 'R', cursors: true },
-  'account-timeline': { table: 'R', cursors: true },
-  'convert-lead': { table: 'RW', userPool: OWNER_LOOKUP },
-  'admin-list-users': {
-    userPool: ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'],
-    cursors: true,
-  },
-  'admin-set-groups': {
-    // The user's role lock only (take it, give it back): no record is readable or writable.
-    tableItems: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], keyPrefix: ROLE_LOCK_KEY_PREFIX },
-    userPool: [
-      'cognito-idp:AdminGetUser',
-      'cognito-idp:AdminListGroupsForUser',
-      'cognito-idp:AdminAddUserToGroup',
-      'cognito-idp:AdminRemoveUserFromGroup',
-    ],
-  },
-};
-
-/** Package files a handler reads at run time (the docs page's script and style sheet), shipped with it. */
-const PACKAGE_FILES: Partial<Record<HandlerName, PackageFiles>> = {
-  docs: { name: DOCS_PACKAGE, files: DOCS_PACKAGE_FILES },
-};
+import { FALLBACK, type Grants, HANDLERS, handlerEntry, ROUTES, routeKey } from '../../shared/http/routes.js';
+import { AppFunction } from './app-function.js';
 
 /** Account-wide API Gateway limits are shared by every API: this one takes a bounded share. */
 const THROTTLE = { rateLimit: 100, burstLimit: 200 };
@@ -90,16 +46,32 @@ export interface ApiProps {
   userPool: IUserPool;
   userPoolClient: IUserPoolClient;
   cursorSecret: ISecret;
+  /** Every resource a grant may name is here, so that a handler granted it needs nothing else. */
+  bus: IEventBus;
+  reportsBucket: IBucket;
+}
+
+/** Each grant of the route table as AppFunction's bind* call: the permission and the variable together. */
+function bind(fn: AppFunction, grants: Grants, props: ApiProps) {
+  if (grants.table) fn.bindTable(props.table, grants.table);
+  if (grants.tableItems)
+    fn.bindTableItems(props.table, grants.tableItems.actions, grants.tableItems.keyPrefix);
+  if (grants.userPool) fn.bindUserPool(props.userPool, grants.userPool);
+  if (grants.cursors) fn.bindCursorSecret(props.cursorSecret);
+  if (grants.bus) fn.bindBus(props.bus);
+  if (grants.bucket) fn.bindBucket(props.reportsBucket, grants.bucket);
 }
 
 /**
- * The HTTP API, built from the route table: one function per handler, one route per entry. Every route
- * requires a Cognito JWT (ID or access token of the app client) unless the table marks it public.
+ * The HTTP API, built from the route table alone: one function per handler (its entry file, grants and
+ * package files from the table), one route per entry. Every route requires a Cognito JWT (ID or access
+ * token of the app client) unless its entry says `auth: 'public'`; any other request reaches the
+ * `$default` route, whose handler answers the 404 problem.
  */
 export class Api extends Construct {
   public readonly httpApi: HttpApi;
   public readonly stage: HttpStage;
-  public readonly functions: ReadonlyMap<HandlerName, AppFunction>;
+  public readonly functions: ReadonlyMap<string, AppFunction>;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -127,40 +99,48 @@ export class Api extends Construct {
       },
     });
 
-    const functions = new Map<HandlerName, AppFunction>();
-    const integrations = new Map<HandlerName, HttpLambdaIntegration>();
-    for (const handler of HANDLERS) {
-      const fn = new AppFunction(this, `Fn-${handler}`, {
-        entry: `functions/api/${handler}.ts`,
-        description: `Concord CRM API: ${handler}`,
-        packageFiles: PACKAGE_FILES[handler],
+    const functions = new Map<string, AppFunction>();
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    for (const [name, handler] of HANDLERS) {
+      const fn = new AppFunction(this, `Fn-${name}`, {
+        entry: handlerEntry(handler),
+        description: `Concord CRM API: ${name}`,
+        packageFiles: handler.packageFiles,
       });
-      const grants = GRANTS[handler];
-      if (grants.table) fn.bindTable(props.table, grants.table);
-      if (grants.tableItems)
-        fn.bindTableItems(props.table, grants.tableItems.actions, grants.tableItems.keyPrefix);
-      if (grants.userPool) fn.bindUserPool(props.userPool, grants.userPool);
-      if (grants.cursors) fn.bindCursorSecret(props.cursorSecret);
-      functions.set(handler, fn);
-      integrations.set(handler, new HttpLambdaIntegration(`Integration-${handler}`, fn));
+      bind(fn, handler.grants, props);
+      functions.set(name, fn);
+      integrations.set(name, new HttpLambdaIntegration(`Integration-${name}`, fn));
     }
     this.functions = functions;
 
     for (const route of ROUTES) {
+      const isPublic = route.auth === 'public';
       const [httpRoute] = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: integrations.get(route.handler)!,
+        integration: integrations.get(route.handler.name)!,
         // Without an authorizer here the API's default (the JWT authorizer) applies.
-        ...(route.public ? { authorizer: new HttpNoneAuthorizer() } : {}),
+        ...(isPublic ? { authorizer: new HttpNoneAuthorizer() } : {}),
       });
-      if (route.public) {
+      if (isPublic) {
         Validations.of(httpRoute!).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: `${routeKey(route)} is public by contract (API.md §1): it must answer callers without a token.`,
         });
       }
     }
+    const fallback = new HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.httpApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: integrations.get(FALLBACK.handler.name)!,
+      authorizer: new HttpNoneAuthorizer(),
+    });
+    Validations.of(fallback).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The catch-all ($default) answers the 404 problem to a request no route matches (API.md §7), token or ' +
+        'not; it reads nothing.',
+    });
   }
 
   /** The base URL clients call (`https://<id>.execute-api.<region>.amazonaws.com`). */

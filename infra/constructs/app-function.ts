@@ -18,13 +18,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ENV } from '../../shared/config/env.js';
+import { ENV, OBSERVABILITY } from '../../shared/config/env.js';
 import { TABLE_DEFINITION } from '../../shared/db/keys.js';
 
 /** The project folder: entries, the lock file and esbuild are found from here, whatever the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-export const SERVICE_NAME = 'concord-crm';
 
 export type Access = 'R' | 'RW';
 
@@ -136,8 +134,11 @@ export class AppFunction extends NodejsFunction {
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
+      // The observability pair every function's schema requires (shared/config/env.ts); the bind* calls
+      // add the variable of each grant.
       environment: {
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        [ENV.serviceName]: OBSERVABILITY.serviceName,
+        [ENV.metricsNamespace]: OBSERVABILITY.metricsNamespace,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

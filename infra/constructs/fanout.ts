@@ -2,11 +2,12 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type CfnRule, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, type DynamoEventSourceProps, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEPARTMENTS, type Department } from '../../shared/config/departments.js';
+import { STREAM_CONSUMERS, type StreamSourceSettings } from '../../shared/config/streams.js';
 import { EVENT_SOURCE } from '../../shared/events/names.js';
 import { validatePattern } from '../../shared/events/pattern.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
@@ -18,6 +19,29 @@ const QUEUE_DEFAULTS: QueueProps = {
   enforceSSL: true,
   retentionPeriod: Duration.days(14),
 };
+
+/**
+ * The event source mapping of a stream consumer, from its settings (shared/config/streams.ts: the local
+ * poller reads the same), with its failure destination.
+ */
+export function streamSourceProps(settings: StreamSourceSettings, onFailure: Queue): DynamoEventSourceProps {
+  for (const [i, filter] of settings.filters.entries()) {
+    const problems = validatePattern(filter);
+    if (problems.length > 0) throw new Error(`Stream filter ${i}: invalid pattern: ${problems.join('; ')}`);
+  }
+  return {
+    startingPosition: StartingPosition[settings.startingPosition],
+    batchSize: settings.batchSize,
+    maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
+    retryAttempts: settings.retryAttempts,
+    bisectBatchOnError: settings.bisectBatchOnError,
+    maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds),
+    parallelizationFactor: settings.parallelizationFactor,
+    reportBatchItemFailures: settings.reportBatchItemFailures,
+    filters: settings.filters.map((pattern) => FilterCriteria.filter(pattern)),
+    onFailure: new SqsDlq(onFailure),
+  };
+}
 
 export interface DepartmentInbox {
   queue: Queue;
@@ -59,15 +83,10 @@ export class Fanout extends Construct {
       timeout: Duration.seconds(60),
     }).bindBus(props.bus);
     this.publisher.addEventSource(
-      new DynamoEventSource(props.table, {
-        // From the oldest record kept: a new or redeployed consumer misses no change.
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        bisectBatchOnError: true,
-        retryAttempts: 5,
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(this.streamDeadLetterQueue),
-      }),
+      new DynamoEventSource(
+        props.table,
+        streamSourceProps(STREAM_CONSUMERS['publish-changes'], this.streamDeadLetterQueue),
+      ),
     );
     Validations.of(this.publisher.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -4,7 +4,14 @@ import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LIMITS } from '../../shared/config/limits.js';
 import { PROBLEM_CONTENT_TYPE, problemBody, problems } from '../../shared/http/problems.js';
-import { ROUTES, type Route, routeKey } from '../../shared/http/routes.js';
+import {
+  FALLBACK,
+  type Handler,
+  handlerEntry,
+  ROUTES,
+  type Route,
+  routeKey,
+} from '../../shared/http/routes.js';
 import type { Verified } from './jwt-authorizer.js';
 import { lambdaContext, loadHandler } from './lambda-runtime.js';
 
@@ -59,8 +66,8 @@ function matchRoute(method: string, path: string) {
   return undefined;
 }
 
-const entryOf = (route: Route) =>
-  fileURLToPath(new URL(`../../functions/api/${route.handler}.ts`, import.meta.url));
+const entryOf = (handler: Handler) =>
+  fileURLToPath(new URL(`../../${handlerEntry(handler)}`, import.meta.url));
 
 /** The gateway's own errors, like the handlers' (api-handler.ts): never stored by a cache. */
 function sendProblem(res: ServerResponse, problem: ReturnType<typeof problems.internal>) {
@@ -117,7 +124,7 @@ function toEvent(
   req: IncomingMessage,
   url: URL,
   body: Buffer,
-  route: Route,
+  key: string,
   params: Record<string, string>,
   claims: Record<string, string>,
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
@@ -131,7 +138,6 @@ function toEvent(
   const textual = TEXTUAL.test(headers['content-type'] ?? 'application/json');
   const now = new Date();
   const requestId = randomUUID();
-  const key = routeKey(route);
   return {
     version: '2.0',
     routeKey: key,
@@ -182,16 +188,19 @@ async function serve(opts: GatewayOptions, req: IncomingMessage, res: ServerResp
   const extra = opts.extraRoutes?.[`${req.method} ${url.pathname}`];
   if (extra) return extra(req, body, res);
   const match = matchRoute(req.method ?? 'GET', url.pathname);
-  if (!match) return sendProblem(res, problems.notFound('No such route.'));
+  // No route: the `$default` route's handler answers, unauthenticated, as in AWS.
+  const target = match
+    ? { key: routeKey(match.route), handler: match.route.handler, params: match.params }
+    : { key: FALLBACK.routeKey, handler: FALLBACK.handler, params: {} };
   let claims: Record<string, string> = {};
-  if (!match.route.public) {
+  if (match && match.route.auth !== 'public') {
     const verified = await opts.authorize(req.headers.authorization);
     if (!verified.ok) return sendProblem(res, problems.unauthorized());
     claims = verified.claims;
   }
-  const event = toEvent(req, url, body, match.route, match.params, claims);
-  const handler = await loadHandler<typeof event, APIGatewayProxyStructuredResultV2>(entryOf(match.route));
-  sendResult(res, await handler(event, lambdaContext(match.route.handler)));
+  const event = toEvent(req, url, body, target.key, target.params, claims);
+  const handler = await loadHandler<typeof event, APIGatewayProxyStructuredResultV2>(entryOf(target.handler));
+  sendResult(res, await handler(event, lambdaContext(target.handler.name)));
 }
 
 export function startGateway(opts: GatewayOptions): Promise<Server> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENV } from '../../shared/config/env.js';
+import { ENV, loadEnv, OBSERVABILITY, type Uses } from '../../shared/config/env.js';
 import { RESOURCE_NAMES } from '../../shared/config/resources.js';
 import { LOCAL_REGION } from './engines/local-aws.js';
 
@@ -17,8 +17,9 @@ export interface LocalEndpoints {
 
 /**
  * The environment a handler reads, as CDK sets it in AWS, pointed at the local engines through the
- * SDK's own AWS_ENDPOINT_URL_<SERVICE> variables. Used by the stack, and by tests and benchmarks
- * that run handlers in their own process.
+ * SDK's own AWS_ENDPOINT_URL_<SERVICE> variables: every variable of every function's schema
+ * (shared/config/env.ts), since one process runs them all, and nothing else of ours. The one source of
+ * handler environment for the stack, the tests and the benchmarks.
  */
 export function handlerEnv(e: LocalEndpoints): Record<string, string> {
   return {
@@ -30,12 +31,36 @@ export function handlerEnv(e: LocalEndpoints): Record<string, string> {
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: e.cognito,
     ...(e.eventbridge ? { AWS_ENDPOINT_URL_EVENTBRIDGE: e.eventbridge } : {}),
     ...(e.s3 ? { AWS_ENDPOINT_URL_S3: e.s3 } : {}),
+    // No X-Ray daemon here; and EMF lines would only bury the output (metrics are tested in test/unit).
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    [ENV.serviceName]: OBSERVABILITY.serviceName,
+    [ENV.metricsNamespace]: OBSERVABILITY.metricsNamespace,
     [ENV.tableName]: RESOURCE_NAMES.table,
     [ENV.busName]: RESOURCE_NAMES.bus,
     [ENV.userPoolId]: e.userPoolId,
     [ENV.bucketName]: RESOURCE_NAMES.reportsBucket,
     [ENV.cursorSecret]: e.cursorSecret,
   };
+}
+
+/** Everything a function may be granted: the local process holds every function at once. */
+export const EVERY_GRANT: Uses = {
+  table: true,
+  tableItems: true,
+  userPool: true,
+  cursors: true,
+  bus: true,
+  bucket: true,
+};
+
+/**
+ * Sets handlerEnv(e) (and `overrides`) in this process and parses it as a function granted everything
+ * would: for code that calls the adapters without a handler (tests, benchmarks).
+ */
+export function useHandlerEnv(e: LocalEndpoints, overrides: Record<string, string> = {}) {
+  Object.assign(process.env, handlerEnv(e), overrides);
+  loadEnv(EVERY_GRANT);
 }
 
 /**

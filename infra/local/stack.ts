@@ -7,6 +7,7 @@ import { DEMO_USERS } from '../../shared/config/demo.js';
 import { ALL_GROUPS } from '../../shared/config/departments.js';
 import { RESOURCE_NAMES } from '../../shared/config/resources.js';
 import { SCHEDULES } from '../../shared/config/schedules.js';
+import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
 import { attachDepartmentQueues } from './department-queues.js';
 import { startCognitoLocal } from './engines/cognito-local.js';
@@ -129,6 +130,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       aws,
       streamArn: table.streamArn,
       consumer: (event) => publish(event, lambdaContext('publish-changes')),
+      settings: STREAM_CONSUMERS['publish-changes'],
       checkpointFile: join(dataDir, 'streams', 'publish-changes.json'),
       deadLetterFile: deadLetters,
       log,

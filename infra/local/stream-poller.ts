@@ -7,28 +7,39 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { StreamSourceSettings } from '../../shared/config/streams.js';
 import type { LocalAwsConfig } from './engines/local-aws.js';
+import {
+  deliverBatch,
+  passesFilters,
+  type StreamConsumer,
+  type StreamFailureRecord,
+} from './stream-batches.js';
+
+export type { StreamConsumer, StreamFailureRecord } from './stream-batches.js';
 
 /**
  * The Lambda event source mapping for DynamoDB Streams, locally: reads every shard of the table's
- * stream in order, hands batches to the consumer as DynamoDBStreamEvent, and honours
- * batchItemFailures (resume at the failed record). A record that keeps failing is written to the
- * consumer's dead-letter file after `maxRetries`, and the shard moves on. Checkpoints are kept in a
- * file, so a restart resumes where it stopped.
+ * stream in order, drops the records that the consumer's filter criteria leave out, and hands the
+ * rest to the consumer in batches as DynamoDBStreamEvent, with Lambda's retries, bisection, maximum
+ * record age and batchItemFailures (stream-batches.ts). Discarded records go to the dead-letter file,
+ * one JSON line per Lambda on-failure record. Checkpoints are kept in a file, so a restart resumes
+ * where it stopped. The settings are the consumer's entry in shared/config/streams.ts, as in AWS.
  */
-export type StreamConsumer = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
-
 export interface PollerOptions {
+  /** The consumer's name: its function name in failure records and logs. */
   name: string;
   aws: LocalAwsConfig;
   streamArn: string;
   consumer: StreamConsumer;
+  settings: StreamSourceSettings;
   checkpointFile: string;
   deadLetterFile: string;
-  batchSize?: number;
-  maxRetries?: number;
+  /** Pause between polls of a shard that had nothing new. */
   intervalMs?: number;
+  /** Pause before a retry of a failed batch. */
+  retryDelayMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -40,7 +51,18 @@ export interface StreamPoller {
 
 type Checkpoints = Record<string, string>;
 
-function toLambdaRecord(r: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
+interface ShardState {
+  iterator: string | null;
+  /** Records read and let through by the filters, not yet settled. */
+  pending: DynamoDBRecord[];
+  /** When the oldest pending record was read: the batching window runs from then. */
+  pendingSince: number;
+  /** The last sequence number read, filtered out or not. */
+  lastRead?: string;
+}
+
+/** A stream record as Lambda hands it to a function (epoch seconds, lower-case userIdentity). */
+export function toLambdaRecord(r: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
   const d = r.dynamodb ?? {};
   return {
     eventID: r.eventID,
@@ -60,99 +82,98 @@ function toLambdaRecord(r: StreamRecord, streamArn: string, region: string): Dyn
       SizeBytes: d.SizeBytes,
       StreamViewType: d.StreamViewType as never,
     },
+    // Set by DynamoDB on TTL deletions (type Service, principalId dynamodb.amazonaws.com).
+    ...(r.userIdentity
+      ? { userIdentity: { type: r.userIdentity.Type, principalId: r.userIdentity.PrincipalId } }
+      : {}),
   };
 }
 
 export async function startStreamPoller(opts: PollerOptions): Promise<StreamPoller> {
+  const { settings } = opts;
+  // One batch per shard at a time is all this poller does; a larger factor would reorder in AWS only.
+  if (settings.parallelizationFactor !== 1)
+    throw new Error(`${opts.name}: the local poller supports parallelizationFactor 1 only`);
   const client = new DynamoDBStreamsClient(opts.aws);
-  const batchSize = opts.batchSize ?? 100;
-  const maxRetries = opts.maxRetries ?? 3;
   const interval = opts.intervalMs ?? 200;
+  const account = opts.streamArn.split(':')[4] || '000000000000';
+  const functionArn = `arn:aws:lambda:${opts.aws.region}:${account}:function:${opts.name}`;
   const checkpoints: Checkpoints = JSON.parse(await readFile(opts.checkpointFile, 'utf8').catch(() => '{}'));
-  const iterators = new Map<string, string | null>();
-  const pending = new Map<string, DynamoDBRecord[]>();
-  const failures = new Map<string, number>();
+  const shards = new Map<string, ShardState>();
   let stopped = false;
   let idle = false;
 
-  async function saveCheckpoints() {
+  async function checkpoint(shardId: string, sequence: string | undefined) {
+    if (!sequence) return;
+    checkpoints[shardId] = sequence;
     await mkdir(dirname(opts.checkpointFile), { recursive: true });
     await writeFile(opts.checkpointFile, JSON.stringify(checkpoints));
+  }
+
+  async function deadLetter(failure: StreamFailureRecord) {
+    await mkdir(dirname(opts.deadLetterFile), { recursive: true });
+    await appendFile(opts.deadLetterFile, `${JSON.stringify(failure)}\n`);
   }
 
   async function refreshShards() {
     const out = await client.send(new DescribeStreamCommand({ StreamArn: opts.streamArn }));
     for (const shard of out.StreamDescription?.Shards ?? []) {
       const id = shard.ShardId!;
-      if (iterators.has(id)) continue;
+      if (shards.has(id)) continue;
       const after = checkpoints[id];
       const it = await client.send(
         new GetShardIteratorCommand({
           StreamArn: opts.streamArn,
           ShardId: id,
-          ShardIteratorType: after ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON',
+          ShardIteratorType: after ? 'AFTER_SEQUENCE_NUMBER' : settings.startingPosition,
           SequenceNumber: after,
         }),
       );
-      iterators.set(id, it.ShardIterator ?? null);
+      shards.set(id, { iterator: it.ShardIterator ?? null, pending: [], pendingSince: 0 });
     }
   }
 
-  async function deadLetter(record: DynamoDBRecord, reason: string) {
-    await mkdir(dirname(opts.deadLetterFile), { recursive: true });
-    const line = { consumer: opts.name, failedAt: new Date().toISOString(), reason, record };
-    await appendFile(opts.deadLetterFile, `${JSON.stringify(line)}\n`);
-    opts.log?.(`${opts.name}: record ${record.dynamodb?.SequenceNumber} sent to the dead-letter file`);
+  /** Reads what is new in the shard, less what the filters leave out; true when anything was read. */
+  async function read(shardId: string, shard: ShardState): Promise<boolean> {
+    if (shard.pending.length >= settings.batchSize || !shard.iterator) return false;
+    const out = await client.send(
+      new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: settings.batchSize }),
+    );
+    shard.iterator = out.NextShardIterator ?? null;
+    const records = (out.Records ?? []).map((r) => toLambdaRecord(r, opts.streamArn, opts.aws.region));
+    for (const record of records) {
+      shard.lastRead = record.dynamodb?.SequenceNumber;
+      if (!passesFilters(record, settings.filters)) continue;
+      if (!shard.pending.length) shard.pendingSince = Date.now();
+      shard.pending.push(record);
+    }
+    // Only filtered-out records: nothing to invoke, but the checkpoint moves past them.
+    if (records.length && !shard.pending.length) await checkpoint(shardId, shard.lastRead);
+    return records.length > 0;
   }
 
-  /** Hands one batch to the consumer; returns how many records from the front are done with. */
-  async function invoke(batch: DynamoDBRecord[]): Promise<number> {
-    let failedAt = 0;
-    let reason = 'handler error';
-    try {
-      const response = await opts.consumer({ Records: batch });
-      const failed = response?.batchItemFailures?.[0]?.itemIdentifier;
-      if (failed === undefined || failed === '') return batch.length;
-      failedAt = Math.max(
-        0,
-        batch.findIndex((r) => r.dynamodb?.SequenceNumber === failed),
-      );
-      reason = 'reported in batchItemFailures';
-    } catch (error) {
-      opts.log?.(`${opts.name}: consumer threw: ${(error as Error).message}`);
-    }
-    const first = batch[failedAt]!;
-    const key = first.dynamodb?.SequenceNumber ?? '';
-    const count = (failures.get(key) ?? 0) + 1;
-    failures.set(key, count);
-    if (count <= maxRetries) return failedAt;
-    failures.delete(key);
-    await deadLetter(first, reason);
-    return failedAt + 1;
-  }
-
-  async function pollShard(shardId: string): Promise<boolean> {
-    let queue = pending.get(shardId) ?? [];
-    const iterator = iterators.get(shardId);
-    if (queue.length < batchSize && iterator) {
-      const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
-      queue = [
-        ...queue,
-        ...(out.Records ?? []).map((r) => toLambdaRecord(r, opts.streamArn, opts.aws.region)),
-      ];
-      iterators.set(shardId, out.NextShardIterator ?? null);
-    }
-    if (!queue.length) {
-      pending.set(shardId, queue);
-      return false;
-    }
-    const batch = queue.slice(0, batchSize);
-    const done = await invoke(batch);
-    if (done > 0) {
-      checkpoints[shardId] = batch[done - 1]!.dynamodb!.SequenceNumber!;
-      await saveCheckpoints();
-    }
-    pending.set(shardId, queue.slice(done));
+  async function pollShard(shardId: string, shard: ShardState): Promise<boolean> {
+    const readAny = await read(shardId, shard);
+    if (!shard.pending.length) return readAny;
+    const windowOpen = Date.now() - shard.pendingSince < settings.maxBatchingWindowSeconds * 1000;
+    if (shard.pending.length < settings.batchSize && windowOpen && shard.iterator) return readAny;
+    const batch = shard.pending.slice(0, settings.batchSize);
+    const settled = await deliverBatch(batch, {
+      settings,
+      consumer: opts.consumer,
+      shardId,
+      streamArn: opts.streamArn,
+      functionArn,
+      settled: (last) => checkpoint(shardId, last.dynamodb?.SequenceNumber),
+      discard: deadLetter,
+      retryDelayMs: opts.retryDelayMs ?? 100,
+      stopped: () => stopped,
+      log: (msg) => opts.log?.(`${opts.name}: ${msg}`),
+    });
+    shard.pending = shard.pending.slice(settled);
+    shard.pendingSince = Date.now();
+    // Filtered-out records after the batch's last one are passed too, once nothing is left before them.
+    if (!shard.pending.length) await checkpoint(shardId, shard.lastRead);
     return true;
   }
 
@@ -165,11 +186,11 @@ export async function startStreamPoller(opts: PollerOptions): Promise<StreamPoll
           await refreshShards();
           lastRefresh = Date.now();
         }
-        for (const shardId of iterators.keys()) worked = (await pollShard(shardId)) || worked;
+        for (const [shardId, shard] of shards) worked = (await pollShard(shardId, shard)) || worked;
       } catch (error) {
         if (!stopped) opts.log?.(`${opts.name}: poll failed: ${(error as Error).message}`);
       }
-      idle = !worked;
+      idle = !worked && [...shards.values()].every((s) => s.pending.length === 0);
       if (!worked) await new Promise((resolve) => setTimeout(resolve, interval));
     }
   })();

@@ -14,7 +14,7 @@ export interface ServiceStackProps extends StackProps {
   userPool: IUserPool;
   userPoolClient: IUserPoolClient;
   bus: IEventBus;
-  /** For the report functions (AppFunction.bindBucket); nothing here uses it yet. */
+  /** For the report functions and any route granted `bucket` (AppFunction.bindBucket). */
   reportsBucket: IBucket;
   /** Signs page cursors; read by the functions that page. */
   cursorSecret: ISecret;
@@ -32,6 +32,8 @@ export class ServiceStack extends Stack {
       userPool: props.userPool,
       userPoolClient: props.userPoolClient,
       cursorSecret: props.cursorSecret,
+      bus: props.bus,
+      reportsBucket: props.reportsBucket,
     });
     this.fanout = new Fanout(this, 'Fanout', { table: props.table, bus: props.bus });
     new Observability(this, 'Observability', { deadLetterQueues: this.fanout.deadLetterQueues });

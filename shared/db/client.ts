@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENV, requireEnv } from '../config/env.js';
+import { ENV, envValue } from '../config/env.js';
+import { instrumentClient } from '../http/observability.js';
 
 /**
  * One DocumentClient per Lambda container, made on first use and then reused. The endpoint comes
@@ -9,17 +10,21 @@ import { ENV, requireEnv } from '../config/env.js';
  * 503, not a hung request.
  */
 let doc: DynamoDBDocumentClient | undefined;
-let table: string | undefined;
 
 export function db(): DynamoDBDocumentClient {
   doc ??= DynamoDBDocumentClient.from(
-    new DynamoDBClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 5000 } }),
+    instrumentClient(
+      new DynamoDBClient({
+        maxAttempts: 2,
+        requestHandler: { connectionTimeout: 1000, requestTimeout: 5000 },
+      }),
+    ),
     { marshallOptions: { removeUndefinedValues: true } },
   );
   return doc;
 }
 
+/** From the function's environment, parsed at its init (a function granted the table has it). */
 export function tableName(): string {
-  table ??= requireEnv(ENV.tableName);
-  return table;
+  return envValue(ENV.tableName);
 }

@@ -1,15 +1,21 @@
-import type { CrmRecord } from '../domain/collections.js';
-import { tableName } from './client.js';
-import { expression } from './expressions.js';
-import { DELETED_MARK, type Item, indexChangesForPatch, recordKey } from './keys.js';
-import { liveRecordCheck, newRecordPut, type TransactItem, transact } from './records-repo.js';
+import type { RecordOf } from '../domain/collections.js';
+import type { RecordPatch } from '../domain/validation.js';
+import { changeForPatch } from './keys.js';
+import {
+  newRecordPut,
+  recordUpdate,
+  referenceCheckItem,
+  type TransactItem,
+  transact,
+} from './transactions.js';
 
 export interface Conversion {
-  lead: { id: string; version: number; set: Item };
+  /** The lead's change, made only while it is at the version read and holds the expected values. */
+  lead: { id: string; version: number; patch: RecordPatch; expect: Readonly<Record<string, string>> };
   /** A new account to create, or the id of an existing one to link. */
-  account: { create: CrmRecord } | { link: string };
-  contact: CrmRecord;
-  opportunity?: CrmRecord;
+  account: { create: RecordOf<'accounts'> } | { link: string };
+  contact: RecordOf<'contacts'>;
+  opportunity?: RecordOf<'opportunities'>;
 }
 
 export type ConversionOutcome = { ok: true } | { ok: false; reason: 'lead-changed' | 'missing-account' };
@@ -17,42 +23,22 @@ export type ConversionOutcome = { ok: true } | { ok: false; reason: 'lead-change
 /**
  * Lead conversion as ONE TransactWriteItems: account (or a check that the linked one exists),
  * contact, optional opportunity, and last the lead itself, conditional on the version that was read
- * and on still being qualified. Any failure writes nothing.
+ * and on the values it must still hold. Any failure writes nothing.
  */
 export async function convertLead(c: Conversion): Promise<ConversionOutcome> {
-  const TableName = tableName();
-  const accountItem =
+  const { lead } = c;
+  const items: TransactItem[] = [
     'create' in c.account
       ? newRecordPut('accounts', c.account.create)
-      : liveRecordCheck(recordKey('accounts', c.account.link));
-  const indexes = indexChangesForPatch('leads', c.lead.id, c.lead.set);
-  const update = expression.update({ ...c.lead.set, ...indexes.set }, indexes.remove, {
-    add: { version: 1 },
-  });
-  const leadUpdate = {
-    Update: {
-      TableName,
-      Key: recordKey('leads', c.lead.id),
-      UpdateExpression: update.UpdateExpression,
-      ConditionExpression: '#v = :read AND #s = :qualified AND attribute_not_exists(#deleted)',
-      ExpressionAttributeNames: {
-        ...update.ExpressionAttributeNames,
-        '#v': 'version',
-        '#s': 'status',
-        '#deleted': DELETED_MARK,
-      },
-      ExpressionAttributeValues: {
-        ...update.ExpressionAttributeValues,
-        ':read': c.lead.version,
-        ':qualified': 'qualified',
-      },
-    },
-  };
-  const items: TransactItem[] = [
-    accountItem,
+      : referenceCheckItem({ collection: 'accounts', id: c.account.link }),
     newRecordPut('contacts', c.contact),
     ...(c.opportunity ? [newRecordPut('opportunities', c.opportunity)] : []),
-    leadUpdate,
+    {
+      Update: recordUpdate('leads', lead.id, changeForPatch('leads', lead.id, lead.patch), {
+        versions: [lead.version],
+        expect: lead.expect,
+      }),
+    },
   ];
   const reasons = await transact(items);
   if (!reasons) return { ok: true };

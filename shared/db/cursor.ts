@@ -8,7 +8,7 @@ import {
 } from 'node:crypto';
 import { isCollection } from '../domain/collections.js';
 import { isId } from '../domain/ids.js';
-import { type IndexQuery, type Item, positionOf, startKeyAfter } from './keys.js';
+import { type CursorPosition, type IndexQuery, type Item, startKeyAfter } from './keys.js';
 
 /**
  * Page cursors: `<payload>.<tag>`, both base64url. The payload is JSON with only what a list needs to
@@ -34,6 +34,16 @@ export function cursorKeys(secret: string): CursorKeys {
 const MAX_CURSOR_CHARS = 4096;
 type Data = Record<string, string>;
 
+/** What a cursor's payload must be: a flat object of strings (anything else was not made here). */
+function isData(value: unknown): value is Data {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string')
+  );
+}
+
 const tagOf = (keys: CursorKeys, scope: string, payload: string) =>
   createHmac('sha256', keys.mac).update(`${scope}\n${payload}`).digest('base64url');
 
@@ -58,12 +68,7 @@ export function openCursor(keys: CursorKeys, scope: string, cursor: string): Dat
   } catch {
     return undefined; // signed with our key but not our format: refused all the same
   }
-  const isData =
-    typeof data === 'object' &&
-    data !== null &&
-    !Array.isArray(data) &&
-    Object.values(data).every((v) => typeof v === 'string');
-  return isData ? (data as Data) : undefined;
+  return isData(data) ? data : undefined;
 }
 
 /** The scope of a list: its index and partition, so no other list, filter or account takes its cursors. */
@@ -84,16 +89,20 @@ function unseal(keys: CursorKeys, sealed: string): Data | undefined {
   const decipher = createDecipheriv('aes-256-gcm', keys.seal, bytes.subarray(0, 12));
   decipher.setAuthTag(bytes.subarray(-16));
   const text = Buffer.concat([decipher.update(bytes.subarray(12, -16)), decipher.final()]);
-  return JSON.parse(text.toString('utf8')) as Data;
+  const data: unknown = JSON.parse(text.toString('utf8'));
+  return isData(data) ? data : undefined;
 }
 
 /**
- * The cursor that resumes `q` right after `item`: as `{c, id}` when the caller was shown the item,
- * sealed when not (`shown: false`).
+ * The cursor that resumes `q` right after the item at `position`: as `{c, id}` when the caller was
+ * shown the item, sealed when not (`shown: false`).
  */
-export function encodeCursor(keys: CursorKeys, q: IndexQuery, item: Item, shown = true): string {
-  const position = positionOf(item);
-  if (!position) throw new Error('A page ended on an item that is not a record');
+export function encodeCursor(
+  keys: CursorKeys,
+  q: IndexQuery,
+  position: CursorPosition,
+  shown = true,
+): string {
   const data = { c: position.collection, id: position.id };
   return signCursor(keys, queryScope(q), shown ? data : { s: seal(keys, data) });
 }

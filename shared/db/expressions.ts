@@ -1,3 +1,4 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Item } from './keys.js';
 
@@ -39,5 +40,6 @@ function update(set: Item, remove: string[], opts: { add?: Record<string, number
 
 export const expression = {
   update,
-  unmarshall: (item: Record<string, unknown>): Item => unmarshall(item as never),
+  /** Items a refused write returns come in wire format, even from the DocumentClient. */
+  unmarshall: (item: Record<string, AttributeValue>): Item => unmarshall(item),
 };

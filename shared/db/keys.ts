@@ -1,7 +1,7 @@
 /**
- * The key design: the only module that knows how keys look. Access patterns first; every key,
- * index and table attribute below is derived from them, and the table (CDK and local) is built
- * from TABLE_DEFINITION.
+ * The key design: the only module that knows how keys look and what the table's attributes are
+ * called. Access patterns first; every key, index and table attribute below is derived from them,
+ * and the table (CDK and local) is built from TABLE_DEFINITION.
  *
  * | access pattern                         | where                | key condition                         |
  * |----------------------------------------|----------------------|---------------------------------------|
@@ -15,7 +15,8 @@
  * | hold one user's role change (lock)     | table                | PK = ROLELOCK#<userId>, SK = ROLELOCK  |
  * Sort keys in the indexes are record ids (ULIDs), so "newest first" is ScanIndexForward = false.
  */
-import { COLLECTIONS, type CollectionName, type CrmRecord, isCollection } from '../domain/collections.js';
+import { COLLECTIONS, type CollectionName, isCollection } from '../domain/collections.js';
+import type { RecordPatch } from '../domain/validation.js';
 
 export const INDEXES = {
   byCollection: { pk: 'GSI1PK', sk: 'GSI1SK' },
@@ -25,6 +26,8 @@ export const INDEXES = {
   byAccount: { pk: 'GSI5PK', sk: 'GSI5SK' },
 } as const;
 export type IndexName = keyof typeof INDEXES;
+const isIndexName = (name: string): name is IndexName => Object.hasOwn(INDEXES, name);
+const INDEX_ATTRS: readonly string[] = Object.values(INDEXES).flatMap((i) => [i.pk, i.sk]);
 
 const COLLECTION_ATTR = '_collection';
 const TTL_ATTR = '_expiresAt';
@@ -32,8 +35,13 @@ const DELETED_AT = '_deletedAt';
 const DELETED_BY = '_deletedBy';
 const RECORD_SK = 'RECORD';
 const IDEMPOTENCY = 'IDEMPOTENCY';
+/** What an idempotency entry keeps besides its key: the request it answered, and the answer. */
+const REPLAY_ATTRS = { requestHash: 'requestHash', response: 'response' } as const;
 /** Sorts after every ULID, so that with newest-first reads the account opens its own timeline. */
 const TIMELINE_HEAD = '~';
+
+/** Only record items carry it (not idempotency entries, not role locks): stream consumers filter on it. */
+export const COLLECTION_ATTRIBUTE = COLLECTION_ATTR;
 
 export const TABLE_DEFINITION = {
   partitionKey: 'PK',
@@ -42,114 +50,143 @@ export const TABLE_DEFINITION = {
   ttlAttribute: TTL_ATTR,
   streamView: 'NEW_AND_OLD_IMAGES',
 } as const;
+const PK = TABLE_DEFINITION.partitionKey;
+const SK = TABLE_DEFINITION.sortKey;
 
 const INTERNAL_ATTRS = new Set<string>([
-  TABLE_DEFINITION.partitionKey,
-  TABLE_DEFINITION.sortKey,
+  PK,
+  SK,
   COLLECTION_ATTR,
   TTL_ATTR,
   DELETED_AT,
   DELETED_BY,
-  ...Object.values(INDEXES).flatMap((i) => [i.pk, i.sk]),
+  ...INDEX_ATTRS,
 ]);
 
-export type Key = { PK: string; SK: string };
+export type Key = { [A in typeof PK | typeof SK]: string };
 export type Item = Record<string, unknown>;
+const keyOf = (pk: string, sk: string): Key => ({ [PK]: pk, [SK]: sk });
 
 const entityPrefix = (collection: CollectionName) => COLLECTIONS[collection].entity.toUpperCase();
 
 export function recordKey(collection: CollectionName, id: string): Key {
-  return { PK: `${entityPrefix(collection)}#${id}`, SK: RECORD_SK };
+  return keyOf(`${entityPrefix(collection)}#${id}`, RECORD_SK);
 }
 
 export function idempotencyKey(userId: string, key: string): Key {
-  return { PK: `${IDEMPOTENCY}#${userId}#${key}`, SK: IDEMPOTENCY };
+  return keyOf(`${IDEMPOTENCY}#${userId}#${key}`, IDEMPOTENCY);
 }
 
 export function ttlAttributes(expiresAtEpochSeconds: number): Item {
   return { [TTL_ATTR]: expiresAtEpochSeconds };
 }
 
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
 /** The account whose timeline shows a record: the account itself, or the account field of the record. */
-function timelineAccountOf(
-  collection: CollectionName,
-  record: Item,
-  linkedAccountId?: string,
-): string | undefined {
-  if (collection === 'accounts') return record.id as string;
+function timelineAccountOf(collection: CollectionName, id: string, fields: Item, linked?: string) {
+  if (collection === 'accounts') return id;
   const field = COLLECTIONS[collection].accountField;
-  const value = field ? record[field] : undefined;
-  return typeof value === 'string' ? value : linkedAccountId;
+  return (field ? text(fields[field]) : undefined) ?? linked;
 }
 
-type IndexValue = { pk: string; sk: string } | null;
+/** Each index's partition key, written once: the writes (indexValues) and the reads (queries) share it. */
+const partitionOf = {
+  byOwner: (collection: CollectionName, ownerId: string) => `${collection}#OWNER#${ownerId}`,
+  byState: (collection: CollectionName, state: string) => `${collection}#STATE#${state}`,
+  byAccountCollection: (collection: CollectionName, accountId: string) =>
+    `${collection}#ACCOUNT#${accountId}`,
+  byAccount: (accountId: string) => `TIMELINE#${accountId}`,
+};
+
+type IndexValue = { pk: string; sk: string } | undefined;
 
 function indexValues(
   collection: CollectionName,
-  record: Item,
+  id: string,
+  fields: Item,
   linkedAccountId?: string,
 ): Record<IndexName, IndexValue> {
-  const id = record.id as string;
   const def = COLLECTIONS[collection];
-  const state = def.stateField ? record[def.stateField] : undefined;
-  const owner = record.ownerId;
-  const account = def.accountField ? record[def.accountField] : undefined;
-  const timeline = timelineAccountOf(collection, record, linkedAccountId);
+  const state = def.stateField ? text(fields[def.stateField]) : undefined;
+  const owner = text(fields.ownerId);
+  const account = def.accountField ? text(fields[def.accountField]) : undefined;
+  const timeline = timelineAccountOf(collection, id, fields, linkedAccountId);
   return {
     byCollection: { pk: collection, sk: id },
-    byOwner: typeof owner === 'string' ? { pk: `${collection}#OWNER#${owner}`, sk: id } : null,
-    byState: typeof state === 'string' ? { pk: `${collection}#STATE#${state}`, sk: id } : null,
+    byOwner: owner === undefined ? undefined : { pk: partitionOf.byOwner(collection, owner), sk: id },
+    byState: state === undefined ? undefined : { pk: partitionOf.byState(collection, state), sk: id },
     byAccountCollection:
-      typeof account === 'string' ? { pk: `${collection}#ACCOUNT#${account}`, sk: id } : null,
+      account === undefined
+        ? undefined
+        : { pk: partitionOf.byAccountCollection(collection, account), sk: id },
     byAccount: timeline
-      ? { pk: `TIMELINE#${timeline}`, sk: collection === 'accounts' ? TIMELINE_HEAD : id }
-      : null,
+      ? { pk: partitionOf.byAccount(timeline), sk: collection === 'accounts' ? TIMELINE_HEAD : id }
+      : undefined,
   };
 }
 
 /** The whole item to store for a record: the record, its key, and every index key it belongs to. */
-export function recordItem(collection: CollectionName, record: CrmRecord, linkedAccountId?: string): Item {
+export function recordItem(
+  collection: CollectionName,
+  record: { readonly id: string } & Item,
+  linkedAccountId?: string,
+): Item {
   const item: Item = { ...record, ...recordKey(collection, record.id), [COLLECTION_ATTR]: collection };
-  for (const [name, value] of Object.entries(indexValues(collection, record, linkedAccountId))) {
-    if (!value) continue;
-    const attrs = INDEXES[name as IndexName];
-    item[attrs.pk] = value.pk;
-    item[attrs.sk] = value.sk;
+  for (const [name, value] of Object.entries(indexValues(collection, record.id, record, linkedAccountId))) {
+    if (!value || !isIndexName(name)) continue;
+    item[INDEXES[name].pk] = value.pk;
+    item[INDEXES[name].sk] = value.sk;
   }
   return item;
+}
+
+export interface ItemChange {
+  set: Item;
+  remove: string[];
 }
 
 /**
  * The index attributes that a merge patch changes: set where the patch sets the field an index reads,
  * removed where the patch removes it (null). Derived from the patch alone, so an update stays one write.
  */
-export function indexChangesForPatch(
-  collection: CollectionName,
-  id: string,
-  patch: Item,
-): { set: Item; remove: string[] } {
-  const touched = indexValues(collection, { ...patch, id });
+export function indexChangesForPatch(collection: CollectionName, id: string, patch: RecordPatch): ItemChange {
+  const touched = indexValues(collection, id, patch);
   const def = COLLECTIONS[collection];
-  const readers: Partial<Record<IndexName, string | undefined>> = {
+  const readers: Record<Exclude<IndexName, 'byCollection'>, string | undefined> = {
     byOwner: 'ownerId',
     byState: def.stateField,
     byAccountCollection: def.accountField,
     byAccount: collection === 'accounts' || collection === 'activities' ? undefined : def.accountField,
   };
-  const set: Item = {};
-  const remove: string[] = [];
+  const change: ItemChange = { set: {}, remove: [] };
   for (const [name, field] of Object.entries(readers)) {
-    if (!field || !(field in patch)) continue;
-    const attrs = INDEXES[name as IndexName];
-    const value = touched[name as IndexName];
+    if (!field || !(field in patch) || !isIndexName(name)) continue;
+    const attrs = INDEXES[name];
+    const value = touched[name];
     if (value && patch[field] !== null) {
-      set[attrs.pk] = value.pk;
-      set[attrs.sk] = value.sk;
+      change.set[attrs.pk] = value.pk;
+      change.set[attrs.sk] = value.sk;
     } else {
-      remove.push(attrs.pk, attrs.sk);
+      change.remove.push(attrs.pk, attrs.sk);
     }
   }
-  return { set, remove };
+  return change;
+}
+
+/**
+ * What a merge patch does to the stored item, index keys included: the one function every change of
+ * a record's fields goes through (a PATCH, a conversion's lead), so no index is ever left behind.
+ */
+export function changeForPatch(collection: CollectionName, id: string, patch: RecordPatch): ItemChange {
+  const indexes = indexChangesForPatch(collection, id, patch);
+  const set: Item = {};
+  const remove: string[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null) remove.push(field);
+    else set[field] = value;
+  }
+  return { set: { ...set, ...indexes.set }, remove: [...remove, ...indexes.remove] };
 }
 
 export interface IndexQuery {
@@ -173,16 +210,16 @@ export function listQuery(collection: CollectionName, filter: ListFilter): Index
     case 'all':
       return query('byCollection', collection);
     case 'owner':
-      return query('byOwner', `${collection}#OWNER#${filter.value}`);
+      return query('byOwner', partitionOf.byOwner(collection, filter.value));
     case 'state':
-      return query('byState', `${collection}#STATE#${filter.value}`);
+      return query('byState', partitionOf.byState(collection, filter.value));
     case 'account':
-      return query('byAccountCollection', `${collection}#ACCOUNT#${filter.value}`);
+      return query('byAccountCollection', partitionOf.byAccountCollection(collection, filter.value));
   }
 }
 
 export function timelineQuery(accountId: string): IndexQuery {
-  return query('byAccount', `TIMELINE#${accountId}`);
+  return query('byAccount', partitionOf.byAccount(accountId));
 }
 
 /**
@@ -192,11 +229,6 @@ export function timelineQuery(accountId: string): IndexQuery {
 export interface CursorPosition {
   collection: CollectionName;
   id: string;
-}
-
-export function positionOf(item: Item): CursorPosition | undefined {
-  const collection = collectionOfItem(item);
-  return collection && typeof item.id === 'string' ? { collection, id: item.id } : undefined;
 }
 
 /** The ExclusiveStartKey of `q` right after the item at `p` (the item need not still exist). */
@@ -210,14 +242,17 @@ export function collectionOfItem(item: Item): CollectionName | undefined {
   return typeof value === 'string' && isCollection(value) ? value : undefined;
 }
 
+/** Keys, index keys and bookkeeping: what an item holds besides its record. */
+export const isInternalAttribute = (name: string): boolean => INTERNAL_ATTRS.has(name);
+
 /**
  * A delete is soft: it marks the item, drops it from every index and lets TTL purge it. So the
  * stream's image of the delete says who deleted it, and reads treat the marked item as absent.
  */
-export function deletionChange(actor: string, at: Date): { set: Item; remove: string[] } {
+export function deletionChange(actor: string, at: Date): ItemChange {
   return {
     set: { [DELETED_AT]: at.toISOString(), [DELETED_BY]: actor, [TTL_ATTR]: Math.floor(at.getTime() / 1000) },
-    remove: Object.values(INDEXES).flatMap((i) => [i.pk, i.sk]),
+    remove: [...INDEX_ATTRS],
   };
 }
 
@@ -228,11 +263,30 @@ export function deletionOf(item: Item): { by: string; at: string } | undefined {
   return typeof at === 'string' ? { at, by: String(item[DELETED_BY] ?? '') } : undefined;
 }
 
-/** The record as clients see it: the item without keys and internal attributes. */
-export function toRecord(item: Item): CrmRecord {
-  const record: Item = {};
-  for (const [k, v] of Object.entries(item)) if (!INTERNAL_ATTRS.has(k)) record[k] = v;
-  return record as CrmRecord;
+/** What an idempotency entry answered: the hash of the first request and the record it created. */
+export interface Replay {
+  requestHash: string;
+  response: unknown;
+}
+
+/** The entry that makes a create idempotent: kept until its TTL, then purged. */
+export function idempotencyItem(
+  userId: string,
+  key: string,
+  replay: Replay,
+  expiresAtEpochSeconds: number,
+): Item {
+  return {
+    ...idempotencyKey(userId, key),
+    [REPLAY_ATTRS.requestHash]: replay.requestHash,
+    [REPLAY_ATTRS.response]: replay.response,
+    ...ttlAttributes(expiresAtEpochSeconds),
+  };
+}
+
+export function replayOf(item: Item): Replay | undefined {
+  const requestHash = item[REPLAY_ATTRS.requestHash];
+  return typeof requestHash === 'string' ? { requestHash, response: item[REPLAY_ATTRS.response] } : undefined;
 }
 
 /**
@@ -246,7 +300,7 @@ export const ROLE_LOCK_ATTRS = { owner: 'lockOwner', leaseUntil: 'leaseUntil' } 
 export const ROLE_LOCK_KEY_PREFIX = `${ROLE_LOCK}#`;
 
 export function roleLockKey(userId: string): Key {
-  return { PK: `${ROLE_LOCK_KEY_PREFIX}${userId}`, SK: ROLE_LOCK };
+  return keyOf(`${ROLE_LOCK_KEY_PREFIX}${userId}`, ROLE_LOCK);
 }
 
 export function roleLockItem(userId: string, owner: string, leaseUntilMs: number): Item {

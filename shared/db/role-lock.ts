@@ -54,7 +54,7 @@ async function release(userId: string, owner: string): Promise<void> {
     );
   } catch (error) {
     // Lost to another holder means this change outlived its lease: worth an alarm, not a failed reply.
-    logger.warn('role lock not released', { error: error as Error, userId });
+    logger.warn('role lock not released', { error, userId });
   }
 }
 

@@ -8,7 +8,8 @@ import {
   UserNotFoundException,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { ENV, requireEnv } from '../config/env.js';
+import { ENV, envValue } from '../config/env.js';
+import { instrumentClient } from '../http/observability.js';
 
 /**
  * Secondary adapter for users and roles: Cognito itself (groups are the roles). The endpoint comes
@@ -16,10 +17,11 @@ import { ENV, requireEnv } from '../config/env.js';
  */
 let client: CognitoIdentityProviderClient | undefined;
 const cognito = () => {
-  client ??= new CognitoIdentityProviderClient({ maxAttempts: 2 });
+  client ??= instrumentClient(new CognitoIdentityProviderClient({ maxAttempts: 2 }));
   return client;
 };
-const poolId = () => requireEnv(ENV.userPoolId);
+/** From the function's environment, parsed at its init (a function granted the pool has it). */
+const poolId = () => envValue(ENV.userPoolId);
 
 export interface DirectoryUser {
   username: string;

@@ -15,7 +15,7 @@ import {
 
 /**
  * The collections of the CRM: their fields (the single source of validation, types and OpenAPI),
- * which are required on create, and which field each list filter reads.
+ * which are optional on create, and which field each list filter reads.
  */
 export const COLLECTION_NAMES = [
   'accounts',
@@ -42,12 +42,114 @@ const relatedTo = z.strictObject({
   id: id(),
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: zod/mini's field map is heterogeneous by design
-type Fields = Record<string, z.ZodMiniType<any, any>>;
+/**
+ * The body of a create, per collection: what a client may send (a field is required unless it is
+ * optional here). Validation, the record types below and the OpenAPI document all come from these.
+ */
+const FIELD_SCHEMAS = {
+  accounts: z.strictObject({
+    name: text(),
+    domain: z.optional(
+      z.string().check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain like example.com')),
+    ),
+    industry: z.optional(text(100)),
+    size: z.optional(z.enum(['1-10', '11-50', '51-200', '201-1000', '1001-5000', '5000+'])),
+    lifecycleStage: z.optional(z.enum(['lead', 'prospect', 'customer', 'churned'])),
+    tags: z.optional(tags()),
+    ownerId: z.optional(userId()),
+  }),
+  contacts: z.strictObject({
+    accountId: z.optional(id()),
+    firstName: text(100),
+    lastName: text(100),
+    email: z.optional(email()),
+    phone: z.optional(phone()),
+    title: z.optional(text(100)),
+    marketingOptIn: z.optional(z.boolean()),
+    ownerId: z.optional(userId()),
+  }),
+  leads: z.strictObject({
+    name: text(),
+    email: z.optional(email()),
+    company: z.optional(text()),
+    source: z.optional(text(100)),
+    score: z.optional(z.int().check(z.gte(0), z.lte(100))),
+    status: z.optional(z.enum(LEAD_STATUSES)),
+    ownerId: z.optional(userId()),
+  }),
+  opportunities: z.strictObject({
+    accountId: id(),
+    name: text(),
+    amount: z.optional(amount()),
+    currency: z.optional(currency()),
+    stage: z.optional(z.enum(OPPORTUNITY_STAGES)),
+    closeDate: z.optional(isoDate()),
+    ownerId: z.optional(userId()),
+  }),
+  cases: z.strictObject({
+    accountId: id(),
+    contactId: z.optional(id()),
+    subject: text(),
+    description: z.optional(longText()),
+    priority: z.optional(z.enum(['low', 'normal', 'high', 'urgent'])),
+    status: z.optional(z.enum(['open', 'pending', 'resolved', 'closed'])),
+    assigneeId: z.optional(userId()),
+    dueAt: z.optional(isoDateTime()),
+    ownerId: z.optional(userId()),
+  }),
+  activities: z.strictObject({
+    type: z.enum(['call', 'email', 'meeting', 'task', 'note']),
+    subject: text(),
+    body: z.optional(longText()),
+    dueAt: z.optional(isoDateTime()),
+    done: z.optional(z.boolean()),
+    relatedTo,
+    ownerId: z.optional(userId()),
+  }),
+};
+
+/** The fields a client sends for a record of collection C, as its create schema outputs them. */
+export type FieldsOf<C extends CollectionName> = z.output<(typeof FIELD_SCHEMAS)[C]>;
+
+/** The create body's schema of each collection, typed per collection. */
+export const CREATE_SCHEMAS: { [C in CollectionName]: z.ZodMiniType<FieldsOf<C>> } = FIELD_SCHEMAS;
+
+/** Fields the server owns: present on every record, never accepted in a body. */
+export const SERVER_FIELDS = [
+  'id',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'ownerDept',
+] as const;
+
+/** What every record carries besides its fields: the server's fields and its (always set) owner. */
+export const recordMeta = z.object({
+  id: z.string(),
+  version: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  createdBy: z.string(),
+  updatedBy: z.string(),
+  ownerId: z.string(),
+  ownerDept: z.string(),
+});
+export type RecordMeta = z.output<typeof recordMeta>;
+
+/** A stored record of collection C, as its schemas type it: e.g. RecordOf<'accounts'>. */
+export type RecordOf<C extends CollectionName> = RecordMeta & FieldsOf<C>;
+/** A record where the collection is known only at run time (stream images, events): the server's fields typed. */
+export type CrmRecord = RecordMeta & Record<string, unknown>;
+
+/** One schema per field of a collection (the create schema's shape). */
+export type FieldShape = Readonly<Record<string, z.ZodMiniType>>;
 
 export interface CollectionDef {
   entity: string;
-  fields: Fields;
+  fields: FieldShape;
+  /** Derived from the schema: the fields that are not optional on create. */
   required: readonly string[];
   /** The list filter that selects by state (`status`, `stage`, …), if the collection has one. */
   stateField?: string;
@@ -68,48 +170,27 @@ export interface CollectionDef {
   immutable?: readonly string[];
 }
 
-export const COLLECTIONS: Record<CollectionName, CollectionDef> = {
-  accounts: {
-    entity: 'account',
-    fields: {
-      name: text(),
-      domain: z.string().check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain like example.com')),
-      industry: text(100),
-      size: z.enum(['1-10', '11-50', '51-200', '201-1000', '1001-5000', '5000+']),
-      lifecycleStage: z.enum(['lead', 'prospect', 'customer', 'churned']),
-      tags: tags(),
-      ownerId: userId(),
-    },
-    required: ['name'],
-    stateField: 'lifecycleStage',
-  },
-  contacts: {
-    entity: 'contact',
-    fields: {
-      accountId: id(),
-      firstName: text(100),
-      lastName: text(100),
-      email: email(),
-      phone: phone(),
-      title: text(100),
-      marketingOptIn: z.boolean(),
-      ownerId: userId(),
-    },
-    required: ['firstName', 'lastName'],
-    accountField: 'accountId',
-  },
+/** One value per collection, spelled out, so that the result is typed per collection without a cast. */
+export function mapCollections<T>(
+  of: <C extends CollectionName>(collection: C) => T,
+): Record<CollectionName, T> {
+  return {
+    accounts: of('accounts'),
+    contacts: of('contacts'),
+    leads: of('leads'),
+    opportunities: of('opportunities'),
+    cases: of('cases'),
+    activities: of('activities'),
+  };
+}
+
+type Rules = Omit<CollectionDef, 'fields' | 'required'>;
+
+const RULES: Record<CollectionName, Rules> = {
+  accounts: { entity: 'account', stateField: 'lifecycleStage' },
+  contacts: { entity: 'contact', accountField: 'accountId' },
   leads: {
     entity: 'lead',
-    fields: {
-      name: text(),
-      email: email(),
-      company: text(),
-      source: text(100),
-      score: z.int().check(z.gte(0), z.lte(100)),
-      status: z.enum(LEAD_STATUSES),
-      ownerId: userId(),
-    },
-    required: ['name'],
     stateField: 'status',
     actionOnlyStates: ['converted'],
     finalStates: ['converted'],
@@ -117,66 +198,31 @@ export const COLLECTIONS: Record<CollectionName, CollectionDef> = {
   },
   opportunities: {
     entity: 'opportunity',
-    fields: {
-      accountId: id(),
-      name: text(),
-      amount: amount(),
-      currency: currency(),
-      stage: z.enum(OPPORTUNITY_STAGES),
-      closeDate: isoDate(),
-      ownerId: userId(),
-    },
-    required: ['accountId', 'name'],
     stateField: 'stage',
     defaults: { stage: 'prospecting' },
     accountField: 'accountId',
   },
   cases: {
     entity: 'case',
-    fields: {
-      accountId: id(),
-      contactId: id(),
-      subject: text(),
-      description: longText(),
-      priority: z.enum(['low', 'normal', 'high', 'urgent']),
-      status: z.enum(['open', 'pending', 'resolved', 'closed']),
-      assigneeId: userId(),
-      dueAt: isoDateTime(),
-      ownerId: userId(),
-    },
-    required: ['accountId', 'subject'],
     stateField: 'status',
     defaults: { status: 'open', priority: 'normal' },
     accountField: 'accountId',
     contactField: 'contactId',
   },
-  activities: {
-    entity: 'activity',
-    fields: {
-      type: z.enum(['call', 'email', 'meeting', 'task', 'note']),
-      subject: text(),
-      body: longText(),
-      dueAt: isoDateTime(),
-      done: z.boolean(),
-      relatedTo,
-      ownerId: userId(),
-    },
-    required: ['type', 'subject', 'relatedTo'],
-    defaults: { done: false },
-    immutable: ['relatedTo'],
-  },
+  activities: { entity: 'activity', defaults: { done: false }, immutable: ['relatedTo'] },
 };
 
-/** Fields the server owns: present on every record, never accepted in a body. */
-export const SERVER_FIELDS = [
-  'id',
-  'version',
-  'createdAt',
-  'updatedAt',
-  'createdBy',
-  'updatedBy',
-  'ownerDept',
-] as const;
+export const COLLECTIONS: Record<CollectionName, CollectionDef> = mapCollections((c) => {
+  const fields: FieldShape = FIELD_SCHEMAS[c].shape;
+  const required = Object.keys(fields).filter((f) => !(fields[f] instanceof z.ZodMiniOptional));
+  return { ...RULES[c], fields, required };
+});
+
+/** The list filters a collection serves, each backed by an index: `ownerId`, its state field, `accountId`. */
+export function listFiltersOf(collection: CollectionName): string[] {
+  const def = COLLECTIONS[collection];
+  return ['ownerId', def.stateField, def.accountField].filter((f): f is string => Boolean(f));
+}
 
 /** The states that settle a record of this collection, if any: what a change's condition refuses. */
 export function finalStatesOf(
@@ -187,17 +233,10 @@ export function finalStatesOf(
 }
 
 export function isCollection(value: string): value is CollectionName {
-  return (COLLECTION_NAMES as readonly string[]).includes(value);
+  return COLLECTION_NAMES.some((name) => name === value);
 }
 
-export interface RecordMeta {
-  id: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  createdBy: string;
-  updatedBy: string;
-  ownerId: string;
-  ownerDept: string;
+/** A field's value on a record or body whose type does not list that field (it is named at run time). */
+export function fieldOf(value: object, field: string): unknown {
+  return Object.hasOwn(value, field) ? Object.getOwnPropertyDescriptor(value, field)?.value : undefined;
 }
-export type CrmRecord = RecordMeta & Record<string, unknown>;

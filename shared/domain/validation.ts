@@ -1,5 +1,13 @@
 import * as z from 'zod/mini';
-import { COLLECTIONS, type CollectionName, SERVER_FIELDS } from './collections.js';
+import {
+  COLLECTIONS,
+  type CollectionName,
+  CREATE_SCHEMAS,
+  type FieldsOf,
+  fieldOf,
+  mapCollections,
+  SERVER_FIELDS,
+} from './collections.js';
 
 export interface FieldError {
   path: string;
@@ -8,31 +16,32 @@ export interface FieldError {
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
-type Body = Record<string, unknown>;
+/**
+ * A JSON merge patch of a record's fields, as validated: a value sets the field, null removes it.
+ * Keyed by name at run time (any field of the collection), its values already checked by the schema.
+ */
+export type RecordPatch = Readonly<Record<string, unknown>>;
 
-function build(collection: CollectionName) {
+/** JSON merge patch: null removes a field, so only optional fields may be null (and every record keeps an owner). */
+function patchSchema(collection: CollectionName) {
   const def = COLLECTIONS[collection];
-  const createShape: Record<string, z.ZodMiniType> = {};
-  const patchShape: Record<string, z.ZodMiniType> = {};
+  const shape: Record<string, z.ZodMiniType> = {};
   for (const [name, schema] of Object.entries(def.fields)) {
-    const required = def.required.includes(name);
-    createShape[name] = required ? schema : z.optional(schema);
     if (def.immutable?.includes(name)) continue;
-    // JSON merge patch: null removes a field, so only optional fields may be null (and every record keeps an owner).
-    patchShape[name] = z.optional(required || name === 'ownerId' ? schema : z.nullable(schema));
+    const value = schema instanceof z.ZodMiniOptional ? schema.def.innerType : schema;
+    const required = def.required.includes(name);
+    shape[name] = z.optional(required || name === 'ownerId' ? value : z.nullable(value));
   }
-  return { create: z.strictObject(createShape), patch: z.strictObject(patchShape) };
+  return z.strictObject(shape);
 }
 
-const SCHEMAS = Object.fromEntries(
-  Object.keys(COLLECTIONS).map((name) => [name, build(name as CollectionName)]),
-) as Record<CollectionName, ReturnType<typeof build>>;
+const PATCH_SCHEMAS = mapCollections(patchSchema);
 
-export function createSchemaOf(collection: CollectionName) {
-  return SCHEMAS[collection].create;
+export function createSchemaOf<C extends CollectionName>(collection: C): z.ZodMiniType<FieldsOf<C>> {
+  return CREATE_SCHEMAS[collection];
 }
-export function patchSchemaOf(collection: CollectionName) {
-  return SCHEMAS[collection].patch;
+export function patchSchemaOf(collection: CollectionName): z.ZodMiniType<RecordPatch> {
+  return PATCH_SCHEMAS[collection];
 }
 
 /**
@@ -43,7 +52,7 @@ function isMissing(input: unknown, path: readonly PropertyKey[]): boolean {
   let value = input;
   for (const key of path) {
     if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return true;
-    value = (value as Record<PropertyKey, unknown>)[key];
+    value = typeof key === 'symbol' ? undefined : fieldOf(value, String(key));
   }
   return value === undefined;
 }
@@ -143,25 +152,28 @@ export function validate<T>(schema: z.ZodMiniType<T>, input: unknown, prefix = '
 }
 
 /** States like `converted` belong to a domain action (lead conversion), never to a plain write. */
-function rejectActionOnlyState(collection: CollectionName, result: Validated<Body>): Validated<Body> {
+function rejectActionOnlyState<T extends object>(
+  collection: CollectionName,
+  result: Validated<T>,
+): Validated<T> {
   if (!result.ok) return result;
   const { stateField, actionOnlyStates } = COLLECTIONS[collection];
-  const state = stateField ? result.value[stateField] : undefined;
+  const state = stateField ? fieldOf(result.value, stateField) : undefined;
   if (stateField && typeof state === 'string' && actionOnlyStates?.includes(state)) {
     return { ok: false, errors: [{ path: stateField, message: `"${state}" is set by its own action` }] };
   }
   return result;
 }
 
-export function validateCreate(collection: CollectionName, body: unknown): Validated<Body> {
-  return rejectActionOnlyState(collection, validate(createSchemaOf(collection), body) as Validated<Body>);
+export function validateCreate<C extends CollectionName>(
+  collection: C,
+  body: unknown,
+): Validated<FieldsOf<C>> {
+  return rejectActionOnlyState(collection, validate(createSchemaOf(collection), body));
 }
 
-export function validatePatch(collection: CollectionName, body: unknown): Validated<Body> {
-  const result = rejectActionOnlyState(
-    collection,
-    validate(patchSchemaOf(collection), body) as Validated<Body>,
-  );
+export function validatePatch(collection: CollectionName, body: unknown): Validated<RecordPatch> {
+  const result = rejectActionOnlyState(collection, validate(patchSchemaOf(collection), body));
   if (!result.ok) {
     const fixed = COLLECTIONS[collection].immutable ?? [];
     return {

@@ -1,5 +1,6 @@
 import { DEPARTMENTS } from '../config/departments.js';
-import { collectionOfItem, deletionOf, type Item, toRecord } from '../db/keys.js';
+import { collectionOfItem, deletionOf, type Item } from '../db/keys.js';
+import { toRecord } from '../db/stored-records.js';
 import { COLLECTIONS, type CollectionName, type CrmRecord } from '../domain/collections.js';
 import { hiddenFromDepartments, redactForDepartments } from '../policy/policy.js';
 import { type Action, detailType, EVENT_SOURCE, EVENT_SPEC_VERSION } from './names.js';

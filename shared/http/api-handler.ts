@@ -1,11 +1,13 @@
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { loadEnv } from '../config/env.js';
 import { LIMITS } from '../config/limits.js';
 import { type Caller, type Claims, callerFromClaims, hasAnyRole, noRoleReason } from '../policy/caller.js';
 import { toProblem } from './errors.js';
 import { logger } from './logger.js';
+import { observe } from './observability.js';
 import { PROBLEM_CONTENT_TYPE, problemBody, problems } from './problems.js';
-import { type Route, routeOf } from './routes.js';
+import { type Auth, HANDLERS, type Route, routeOf } from './routes.js';
 
 /** What a handler sees: the request already authenticated, parsed and routed. */
 export interface ApiRequest {
@@ -28,13 +30,6 @@ export interface ApiReply {
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 type Handle = (request: ApiRequest) => Promise<ApiReply>;
 
-export interface HandlerOptions {
-  /** Health, the OpenAPI document and the docs need no token (and may set their own Cache-Control). */
-  public?: boolean;
-  /** `GET /v1/me` answers callers with no known group; everything else refuses them. */
-  allowRoleless?: boolean;
-}
-
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;
 const ANONYMOUS: Caller = { userId: '', username: '', groups: [], isManager: false, isAdmin: false };
 
@@ -56,12 +51,13 @@ function parseBody(event: ApiEvent): unknown {
   }
 }
 
-function callerOf(event: ApiEvent, options: HandlerOptions): Caller {
-  if (options.public) return ANONYMOUS;
+/** Who may call is the route's `auth` (routes.ts), as API Gateway's authorizer reads it too. */
+function callerOf(event: ApiEvent, auth: Auth): Caller {
+  if (auth === 'public') return ANONYMOUS;
   const claims = event.requestContext.authorizer?.jwt?.claims as Claims | undefined;
   const caller = claims ? callerFromClaims(claims) : undefined;
   if (!caller) throw problems.unauthorized();
-  if (!options.allowRoleless && !hasAnyRole(caller)) throw problems.forbidden(noRoleReason(caller));
+  if (auth !== 'any-user' && !hasAnyRole(caller)) throw problems.forbidden(noRoleReason(caller));
   return caller;
 }
 
@@ -85,42 +81,55 @@ function replyOf(status: number, reply: ApiReply, cache: Record<string, string>)
   };
 }
 
+/** A caller's correlation id is taken when it looks like one: an id, not a payload for the logs. */
+const CORRELATION_ID = /^[\w.:-]{1,128}$/;
+
+/** Correlation id + error handler: the last middleware, the only one that writes error replies. */
+const correlateAndReplyErrors: MiddlewareObj<ApiEvent, APIGatewayProxyResultV2, Error, Context> = {
+  before: ({ event }) => {
+    const given = headerOf(event, 'x-correlation-id');
+    logger.setCorrelationId(given && CORRELATION_ID.test(given) ? given : event.requestContext.requestId);
+  },
+  onError: (request) => {
+    const problem = toProblem(request.error);
+    if (problem.statusCode >= 500) logger.error('request failed', { error: request.error as Error });
+    request.response = {
+      statusCode: problem.statusCode,
+      headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.headers, ...NO_STORE },
+      body: JSON.stringify(problemBody(problem)),
+    };
+  },
+};
+
 /**
- * The one middy stack of every API function:
- * correlation id + logger → authenticate → parse → handler → reply (+ no-store unless public);
- * errors → problem+json, never stored (last).
+ * The one middy stack of every API function, `name` its handler in the route table:
+ * logs with the Lambda context → correlation id → authenticate → parse → handler → reply
+ * (+ no-store unless public); errors → problem+json, never stored (last).
+ *
+ * At init (module scope of the handler file) it parses the function's environment from its grants in the
+ * route table: a missing variable fails the init, naming the variable, before any request.
  */
-export function apiHandler(handle: Handle, options: HandlerOptions = {}) {
+export function apiHandler(name: string, handle: Handle) {
+  const grants = HANDLERS.get(name)?.grants;
+  if (!grants) throw new Error(`apiHandler: no handler named ${name} in the route table`);
+  loadEnv(grants);
   return middy<ApiEvent, APIGatewayProxyResultV2, Error, Context>()
-    .use({
-      before: (request) => {
-        const event = request.event;
-        logger.appendKeys({
-          correlationId: headerOf(event, 'x-correlation-id') ?? event.requestContext.requestId,
-        });
-      },
-      onError: (request) => {
-        const problem = toProblem(request.error);
-        if (problem.statusCode >= 500) logger.error('request failed', { error: request.error as Error });
-        request.response = {
-          statusCode: problem.statusCode,
-          headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.headers, ...NO_STORE },
-          body: JSON.stringify(problemBody(problem)),
-        };
-      },
-    })
+    .use([...observe(), correlateAndReplyErrors])
     .handler(async (event) => {
       const route = routeOf(event.routeKey);
       if (!route) throw problems.notFound('No such route.');
+      // Its environment was parsed for this handler's grants: another's route would not find its own.
+      if (route.handler.name !== name) throw new Error(`route ${event.routeKey} is not served by ${name}`);
       const reply = await handle({
         route,
-        caller: callerOf(event, options),
+        caller: callerOf(event, route.auth),
         body: parseBody(event),
         params: event.pathParameters ?? {},
         query: event.queryStringParameters ?? {},
-        header: (name) => headerOf(event, name),
+        header: (header) => headerOf(event, header),
       });
-      return replyOf(reply.status ?? route.status, reply, options.public ? {} : NO_STORE);
+      // Public replies set their own Cache-Control (the route's reply says which).
+      return replyOf(reply.status ?? route.status, reply, route.auth === 'public' ? {} : NO_STORE);
     });
 }
 

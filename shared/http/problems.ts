@@ -2,7 +2,8 @@ import type { FieldError } from '../domain/validation.js';
 
 /**
  * An HTTP problem (RFC 9457). Errors carry their status and `expose` like middy's http-errors:
- * only the error handler turns them into a reply, and a 5xx never shows its message.
+ * only the error handler turns them into a reply (problemBody), and the detail of a problem that is not
+ * exposed (a 5xx) is for the logs: the client reads the fixed text of its status instead.
  */
 export class HttpProblem extends Error {
   readonly expose: boolean;
@@ -40,11 +41,17 @@ export const problems = {
       'Unsupported Media Type',
       'The request body must be JSON (Content-Type: application/json).',
     ),
-  unavailable: (retryAfterSeconds = 2) =>
-    new HttpProblem(503, 'Service Unavailable', 'The store is unavailable; try again shortly.', undefined, {
+  unavailable: (cause = 'the store did not answer', retryAfterSeconds = 2) =>
+    new HttpProblem(503, 'Service Unavailable', cause, undefined, {
       'Retry-After': String(retryAfterSeconds),
     }),
-  internal: () => new HttpProblem(500, 'Internal Server Error', 'Something went wrong on our side.'),
+  internal: (cause = 'unexpected error') => new HttpProblem(500, 'Internal Server Error', cause),
+};
+
+/** What a client reads of a problem that is not exposed, by status: never the problem's own detail. */
+const UNEXPOSED_DETAIL: Readonly<Record<number, string>> = {
+  500: 'Something went wrong on our side.',
+  503: 'The store is unavailable; try again shortly.',
 };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -58,7 +65,8 @@ export interface ProblemBody {
 }
 
 export function problemBody(p: HttpProblem): ProblemBody {
-  const body: ProblemBody = { type: 'about:blank', title: p.title, status: p.statusCode, detail: p.detail };
-  if (p.errors?.length) body.errors = p.errors;
+  const detail = p.expose ? p.detail : (UNEXPOSED_DETAIL[p.statusCode] ?? UNEXPOSED_DETAIL[500]!);
+  const body: ProblemBody = { type: 'about:blank', title: p.title, status: p.statusCode, detail };
+  if (p.expose && p.errors?.length) body.errors = p.errors;
   return body;
 }

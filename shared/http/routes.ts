@@ -1,161 +1,180 @@
-import { COLLECTION_NAMES, type CollectionName } from '../domain/collections.js';
+import * as z from 'zod/mini';
+import { ROLE_LOCK_KEY_PREFIX } from '../db/keys.js';
+import { convertLeadBody, userGroupsBody } from '../domain/action-bodies.js';
+import { COLLECTION_NAMES } from '../domain/collections.js';
+import { DOCS_ASSETS, DOCS_PACKAGE, DOCS_PACKAGE_FILES } from './docs-assets.js';
+import { byId, OWNER_LOOKUP, recordRoutes } from './record-routes.js';
+import * as S from './route-schemas.js';
+import { defineHandler as fn, type Handler, type Route } from './route-types.js';
+
+export type { Auth, Grants, Handler, HttpMethod, Route } from './route-types.js';
+export { handlerEntry } from './route-types.js';
 
 /**
- * The route table: the one list of routes. CDK makes one HTTP API route (and Lambda) per handler
- * from it, the local gateway serves it, and the OpenAPI document is generated from it.
+ * The route table: the one description of every route. CDK makes one HTTP API route per entry and
+ * one function (with the entry's grants) per handler, the local gateway serves it, the handlers find
+ * their route in it and the OpenAPI document is generated from it. A new route is one entry here and
+ * its handler file, `functions/api/<handler name>.ts`; test/unit/route-table.test.ts fails on a
+ * missing piece.
  */
-export const HANDLERS = [
-  'root',
-  'health',
-  'openapi',
-  'docs',
-  'me',
-  'create-record',
-  'get-record',
-  'update-record',
-  'delete-record',
-  'list-records',
-  'account-timeline',
-  'convert-lead',
-  'admin-list-users',
-  'admin-set-groups',
-] as const;
-export type HandlerName = (typeof HANDLERS)[number];
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+// Handlers behind two routes each: the links and the docs.
+const root = fn('root', {});
+const docs = fn('docs', {}, { packageFiles: { name: DOCS_PACKAGE, files: DOCS_PACKAGE_FILES } });
 
-export interface Route {
-  method: HttpMethod;
-  /** API Gateway path syntax: `{id}` is a path parameter. */
-  path: string;
-  handler: HandlerName;
-  summary: string;
-  /** Success status. */
-  status: number;
-  /** Reachable without a token (the links at the root, health, the OpenAPI document and the docs). */
-  public?: boolean;
-  collection?: CollectionName;
-}
-
-const recordRoutes = (c: CollectionName): Route[] => [
-  {
-    method: 'POST',
-    path: `/v1/${c}`,
-    handler: 'create-record',
-    status: 201,
-    collection: c,
-    summary: `Create a record in ${c}`,
-  },
-  {
-    method: 'GET',
-    path: `/v1/${c}`,
-    handler: 'list-records',
-    status: 200,
-    collection: c,
-    summary: `List ${c}, newest first`,
-  },
-  {
-    method: 'GET',
-    path: `/v1/${c}/{id}`,
-    handler: 'get-record',
-    status: 200,
-    collection: c,
-    summary: `Get one of ${c}`,
-  },
-  {
-    method: 'PATCH',
-    path: `/v1/${c}/{id}`,
-    handler: 'update-record',
-    status: 200,
-    collection: c,
-    summary: `Change one of ${c} (JSON merge patch)`,
-  },
-  {
-    method: 'DELETE',
-    path: `/v1/${c}/{id}`,
-    handler: 'delete-record',
-    status: 204,
-    collection: c,
-    summary: `Delete one of ${c}`,
-  },
-];
-
-const rootRoute = (path: string): Route => ({
+const linksRoute = (path: string): Route => ({
   method: 'GET',
   path,
-  handler: 'root',
-  status: 200,
-  public: true,
+  handler: root,
+  auth: 'public',
   summary: 'Where the API reference and the OpenAPI document are',
+  status: 200,
+  response: {
+    description: 'Links',
+    body: S.links,
+    headers: { 'Cache-Control': S.HEADERS.publicCache('public, max-age=300') },
+  },
 });
 
 export const ROUTES: readonly Route[] = [
-  rootRoute('/'),
-  rootRoute('/v1'),
-  { method: 'GET', path: '/v1/health', handler: 'health', status: 200, public: true, summary: 'Liveness' },
+  linksRoute('/'),
+  linksRoute('/v1'),
+  {
+    method: 'GET',
+    path: '/v1/health',
+    handler: fn('health', {}),
+    auth: 'public',
+    summary: 'Liveness',
+    status: 200,
+    response: { description: 'Up', body: S.health },
+  },
   {
     method: 'GET',
     path: '/v1/openapi.json',
-    handler: 'openapi',
-    status: 200,
-    public: true,
+    handler: fn('openapi', {}),
+    auth: 'public',
     summary: 'This API as OpenAPI 3.1',
+    status: 200,
+    response: {
+      description: 'This document',
+      body: S.openApiReply,
+      headers: { 'Cache-Control': S.HEADERS.publicCache('public, max-age=300') },
+    },
   },
   {
     method: 'GET',
     path: '/v1/docs',
-    handler: 'docs',
-    status: 200,
-    public: true,
+    handler: docs,
+    auth: 'public',
     summary: 'Interactive API reference (Swagger UI) of this document',
+    status: 200,
+    response: {
+      description: 'The page',
+      raw: ['text/html'],
+      headers: {
+        'Cache-Control': S.HEADERS.publicCache('public, max-age=300'),
+        'Content-Security-Policy': {
+          description: 'Only our own files and the one inline script',
+          schema: z.string(),
+          required: true,
+        },
+      },
+    },
   },
   {
     method: 'GET',
     path: '/v1/docs/{asset}',
-    handler: 'docs',
-    status: 200,
-    public: true,
+    handler: docs,
+    auth: 'public',
     summary: "A file of the API reference page (Swagger UI's script and style sheet)",
+    request: { params: z.strictObject({ asset: z.enum(Object.keys(DOCS_ASSETS)) }) },
+    status: 200,
+    response: {
+      description: 'The file, gzipped when the client accepts it',
+      raw: [...new Set(Object.values(DOCS_ASSETS).map((t) => t.split(';')[0]!))],
+      headers: { 'Cache-Control': S.HEADERS.publicCache('public, max-age=31536000, immutable') },
+    },
   },
   {
     method: 'GET',
     path: '/v1/me',
-    handler: 'me',
-    status: 200,
+    handler: fn('me', {}),
+    auth: 'any-user',
     summary: 'The caller and their resolved permissions',
+    status: 200,
+    response: { description: 'The caller', body: S.me },
   },
   ...COLLECTION_NAMES.flatMap(recordRoutes),
   {
     method: 'GET',
     path: '/v1/accounts/{id}/timeline',
-    handler: 'account-timeline',
-    status: 200,
+    handler: fn('account-timeline', { table: 'R', cursors: true }),
+    auth: 'user',
     collection: 'accounts',
     summary: "The account's 360° view across departments, newest first",
+    request: { params: byId, query: S.pagingQuery() },
+    status: 200,
+    response: { description: 'One page of what the caller may see', body: S.timelinePage },
   },
   {
     method: 'POST',
     path: '/v1/leads/{id}/convert',
-    handler: 'convert-lead',
-    status: 201,
+    handler: fn('convert-lead', { table: 'RW', userPool: OWNER_LOOKUP }),
+    auth: 'user',
     collection: 'leads',
     summary: 'Hand a qualified lead over to sales: account, contact and opportunity in one transaction',
+    request: { params: byId, body: convertLeadBody, bodyOptional: true },
+    status: 201,
+    response: { description: 'Converted', body: S.conversionResult },
+    errors: { 409: 'The lead is not qualified, was converted already, or changed meanwhile' },
   },
   {
     method: 'GET',
     path: '/v1/admin/users',
-    handler: 'admin-list-users',
-    status: 200,
+    handler: fn('admin-list-users', {
+      userPool: ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'],
+      cursors: true,
+    }),
+    auth: 'user',
     summary: 'List users and their groups',
+    request: { query: S.pagingQuery(60) },
+    status: 200,
+    response: { description: 'One page', body: S.usersPage },
   },
   {
     method: 'PUT',
     path: '/v1/admin/users/{username}/groups',
-    handler: 'admin-set-groups',
-    status: 200,
+    handler: fn('admin-set-groups', {
+      // The user's role lock only (take it, give it back): no record is readable or writable.
+      tableItems: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], keyPrefix: ROLE_LOCK_KEY_PREFIX },
+      userPool: [
+        'cognito-idp:AdminGetUser',
+        'cognito-idp:AdminListGroupsForUser',
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminRemoveUserFromGroup',
+      ],
+    }),
+    auth: 'user',
     summary: "Set a user's groups (one department group at most)",
+    request: { body: userGroupsBody },
+    status: 200,
+    response: { description: "The user's groups now", body: S.userGroups },
+    errors: { 409: "Another change to this user's roles is in progress; try again" },
   },
 ];
+
+/**
+ * What answers a request that no entry matches, with the 404 problem (API.md §7): API Gateway's
+ * `$default` route in AWS (without it API Gateway answers `{"message":"Not Found"}` itself), and the
+ * local gateway's fallback. Public: a request to no route gets 404 whether it carries a token or not.
+ */
+export const FALLBACK = { routeKey: '$default', handler: fn('not-found', {}) } as const;
+
+/** Every handler, once: several routes share one descriptor (the same object, tested). */
+export const HANDLERS: ReadonlyMap<string, Handler> = new Map([
+  ...ROUTES.map((r) => [r.handler.name, r.handler] as const),
+  [FALLBACK.handler.name, FALLBACK.handler],
+]);
 
 export function routeKey(route: Pick<Route, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;

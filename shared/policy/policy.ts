@@ -1,5 +1,5 @@
 import { ALL_GROUPS, type Department, isDepartment, ROLE_GROUPS } from '../config/departments.js';
-import { COLLECTION_NAMES, type CollectionName, type CrmRecord } from '../domain/collections.js';
+import { type CollectionName, mapCollections, type RecordMeta } from '../domain/collections.js';
 import type { Caller } from './caller.js';
 import { MATRIX } from './matrix.js';
 
@@ -37,28 +37,31 @@ export function ownerDeptFor(caller: Caller, collection: CollectionName): Depart
     : MATRIX[collection].homeDept;
 }
 
-/** The condition a stored record must meet for this caller to change it (checked inside the write). */
-export type WriteGuard = { ownerId: string } | { ownerDept: string } | Record<string, never>;
+/**
+ * What a stored record must hold for this caller to change it, as data: one server field's value (its
+ * owner, or its department), or nothing (`field: null`, admins). The repository turns it into the
+ * write's condition and, when the write is refused, asks meetsGuard whether the guard was the reason.
+ */
+export type WriteGuard =
+  | { readonly field: 'ownerId' | 'ownerDept'; readonly equals: string }
+  | { readonly field: null };
 
 export function writeGuard(caller: Caller, collection: CollectionName): WriteGuard | undefined {
   switch (writeScope(caller, collection)) {
     case 'none':
       return undefined;
     case 'own':
-      return { ownerId: caller.userId };
+      return { field: 'ownerId', equals: caller.userId };
     case 'department':
-      return { ownerDept: caller.department! };
+      return { field: 'ownerDept', equals: caller.department! };
     case 'all':
-      return {};
+      return { field: null };
   }
 }
 
-export function canWriteRecord(caller: Caller, collection: CollectionName, record: CrmRecord): boolean {
-  const guard = writeGuard(caller, collection);
-  if (!guard) return false;
-  if ('ownerId' in guard) return record.ownerId === guard.ownerId;
-  if ('ownerDept' in guard) return record.ownerDept === guard.ownerDept;
-  return true;
+/** Whether a stored record meets the guard: the rule the write's own condition states, in code. */
+export function meetsGuard(guard: WriteGuard, record: Pick<RecordMeta, 'ownerId' | 'ownerDept'>): boolean {
+  return guard.field === null || record[guard.field] === guard.equals;
 }
 
 /** The record as this caller may see it: hidden fields left out. */
@@ -67,10 +70,10 @@ export function redact<T extends Record<string, unknown>>(
   collection: CollectionName,
   record: T,
 ): T {
-  const hidden = MATRIX[collection].hiddenFields ?? [];
-  const out: Record<string, unknown> = { ...record };
-  for (const h of hidden) if (!h.visibleTo(caller, record)) delete out[h.field];
-  return out as T;
+  const out = { ...record };
+  for (const h of MATRIX[collection].hiddenFields ?? [])
+    if (!h.visibleTo(caller, record)) delete out[h.field];
+  return out;
 }
 
 /** Fields hidden from this caller on some or all records of the collection (for /me). */
@@ -88,18 +91,16 @@ export interface CollectionPermissions {
 
 /** The resolved matrix for one caller, as `GET /v1/me` shows it. */
 export function permissionsOf(caller: Caller): Record<CollectionName, CollectionPermissions> {
-  const out = {} as Record<CollectionName, CollectionPermissions>;
-  for (const c of COLLECTION_NAMES) {
+  return mapCollections((c) => {
     const scope = writeScope(caller, c);
-    out[c] = {
+    return {
       read: canRead(caller, c),
       create: scope !== 'none',
       update: scope,
       delete: scope,
       hiddenFields: canRead(caller, c) ? alwaysHidden(caller, c) : [],
     };
-  }
-  return out;
+  });
 }
 
 /**
@@ -111,9 +112,9 @@ export function redactForDepartments<T extends Record<string, unknown>>(
   record: T,
   departments: readonly Department[],
 ): T {
-  const out: Record<string, unknown> = { ...record };
+  const out = { ...record };
   for (const field of hiddenFromDepartments(collection, record, departments)) delete out[field];
-  return out as T;
+  return out;
 }
 
 /** The fields of this record that some member of the given departments may not see. */

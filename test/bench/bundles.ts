@@ -1,10 +1,11 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { ENV } from '../../shared/config/env.js';
+import { handlerEnv } from '../../infra/local/handler-env.js';
 import { DOCS_PACKAGE, DOCS_PACKAGE_FILES } from '../../shared/http/docs-assets.js';
+import { HANDLERS, handlerEntry } from '../../shared/http/routes.js';
 import { PROJECT_ROOT, runNode } from './processes.js';
 import { heading, kb, ms, signedKb, signedMs, summarize, table } from './stats.js';
 
@@ -147,13 +148,14 @@ async function loadOnce(file: string, withSourceMaps: boolean): Promise<number> 
       cwd: dirname(file),
       env: {
         PATH: process.env.PATH ?? '',
-        AWS_REGION: 'us-east-1',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        POWERTOOLS_SERVICE_NAME: 'concord-crm',
-        [ENV.tableName]: 'concord-crm',
-        [ENV.busName]: 'concord-crm',
-        [ENV.userPoolId]: 'us-east-1_bench',
-        [ENV.bucketName]: 'concord-crm-reports',
+        // Every variable a function's schema may require, from the one helper (nothing listens there).
+        ...handlerEnv({
+          dynamodb: 'http://127.0.0.1:9',
+          cognito: 'http://127.0.0.1:9',
+          userPoolId: 'us-east-1_bench',
+          cursorSecret: 'bench',
+        }),
       },
     },
   );
@@ -168,12 +170,10 @@ export async function benchBundles(workDir: string, runs = 20): Promise<BundlesR
   );
   const banner = await cdkBanner();
   const options = cdkOptions(banner);
-  const apiDir = join(PROJECT_ROOT, 'functions/api');
   const entries = [
-    ...(await readdir(apiDir))
-      .filter((f) => f.endsWith('.ts'))
-      .sort()
-      .map((f) => ({ name: `api/${f.replace(/\.ts$/, '')}`, entry: join(apiDir, f) })),
+    ...[...HANDLERS.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((h) => ({ name: `api/${h.name}`, entry: join(PROJECT_ROOT, handlerEntry(h)) })),
     { name: 'streams/publish-changes', entry: join(PROJECT_ROOT, 'functions/streams/publish-changes.ts') },
   ];
   const floorEntry = join(workDir, 'floor-handler.ts');

@@ -9,6 +9,7 @@ import { jwtAuthorizer } from '../../infra/local/jwt-authorizer.js';
 import { lambdaContext, loadHandler } from '../../infra/local/lambda-runtime.js';
 import { type RunningStack, startStack } from '../../infra/local/stack.js';
 import { recordKey } from '../../shared/db/keys.js';
+import { HANDLERS, handlerEntry } from '../../shared/http/routes.js';
 import { PROJECT_ROOT } from './processes.js';
 import { heading, ms, ratio, type Summary, summarize, table } from './stats.js';
 
@@ -148,10 +149,10 @@ export async function benchLatency(ctx: LatencyContext, n = 300): Promise<Latenc
   const claims = verified.claims;
 
   const getHandler = await loadHandler<ApiEvent, ApiResult>(
-    join(PROJECT_ROOT, 'functions/api/get-record.ts'),
+    join(PROJECT_ROOT, handlerEntry(HANDLERS.get('get-record')!)),
   );
   const patchHandler = await loadHandler<ApiEvent, ApiResult>(
-    join(PROJECT_ROOT, 'functions/api/update-record.ts'),
+    join(PROJECT_ROOT, handlerEntry(HANDLERS.get('update-record')!)),
   );
 
   let seq = 0;

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppFunction, PROJECT_ROOT } from '../../infra/constructs/app-function.js';
+import { handlerEnv } from '../../infra/local/handler-env.js';
 import { DOCS_ASSETS, DOCS_PACKAGE, DOCS_PACKAGE_FILES } from '../../shared/http/docs-assets.js';
+import { HANDLERS, handlerEntry } from '../../shared/http/routes.js';
 
 /**
  * The docs function as CDK really bundles it (esbuild + the afterBundling copy), in a folder outside the
@@ -17,10 +19,9 @@ let bundleDir: string;
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'concord-docs-bundle-'));
   const stack = new Stack(new App({ outdir }), 'DocsBundle');
-  new AppFunction(stack, 'Docs', {
-    entry: 'functions/api/docs.ts',
-    packageFiles: { name: DOCS_PACKAGE, files: DOCS_PACKAGE_FILES },
-  });
+  // As the Api construct makes it: the route table's entry file and package files.
+  const docs = HANDLERS.get('docs')!;
+  new AppFunction(stack, 'Docs', { entry: handlerEntry(docs), packageFiles: docs.packageFiles });
   (stack.node.root as App).synth();
   const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
   expect(assets).toHaveLength(1);
@@ -44,7 +45,16 @@ function invoke(path: string, asset?: string) {
 process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, {})));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: bundleDir,
-    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
+    // The handler parses its environment at import: the one helper gives what every function's schema needs.
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...handlerEnv({
+        dynamodb: 'http://127.0.0.1:9',
+        cognito: 'http://127.0.0.1:9',
+        userPoolId: 'x',
+        cursorSecret: 'x',
+      }),
+    },
     maxBuffer: 64 * 1024 * 1024,
   });
   return JSON.parse(out.toString()) as { statusCode: number; headers: Record<string, string>; body: string };

@@ -7,9 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltApp, buildApp } from '../../infra/app.js';
 import { ALL_GROUPS, DEPARTMENTS } from '../../shared/config/departments.js';
 import { ENV } from '../../shared/config/env.js';
-import { ROLE_LOCK_KEY_PREFIX, TABLE_DEFINITION } from '../../shared/db/keys.js';
+import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
+import { COLLECTION_ATTRIBUTE, ROLE_LOCK_KEY_PREFIX, TABLE_DEFINITION } from '../../shared/db/keys.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
-import { HANDLERS, type HandlerName, ROUTES } from '../../shared/http/routes.js';
+import { FALLBACK, type Grants, HANDLERS, ROUTES, routeKey } from '../../shared/http/routes.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -36,7 +37,7 @@ const logicalId = (construct: { node: { defaultChild?: unknown } }): string => {
   return Stack.of(cfn).getLogicalId(cfn);
 };
 
-const functionOf = (handler: HandlerName) => built.service.api.functions.get(handler)!;
+const functionOf = (handler: string) => built.service.api.functions.get(handler)!;
 
 const functionResource = (fn: { node: { defaultChild?: unknown } }): Resource =>
   service.toJSON().Resources[logicalId(fn)] as Resource;
@@ -159,13 +160,14 @@ describe('ServiceStack: API', () => {
     // Act
     const routes = resourcesOf(service, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
 
-    // Assess
-    expect(routes).toHaveLength(ROUTES.length);
+    // Assess: one per entry, and the catch-all ($default), which needs no token
+    expect(routes).toHaveLength(ROUTES.length + 1);
+    expect(routes.find((r) => r.RouteKey === FALLBACK.routeKey)?.AuthorizationType).toBe('NONE');
     for (const route of ROUTES) {
       const found = routes.filter((r) => r.RouteKey === `${route.method} ${route.path}`);
       expect(found, `${route.method} ${route.path}`).toHaveLength(1);
-      expect(found[0]!.AuthorizationType).toBe(route.public ? 'NONE' : 'JWT');
-      if (!route.public) expect(found[0]!.AuthorizerId).toBeDefined();
+      expect(found[0]!.AuthorizationType).toBe(route.auth === 'public' ? 'NONE' : 'JWT');
+      if (route.auth !== 'public') expect(found[0]!.AuthorizerId).toBeDefined();
     }
     service.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
@@ -178,16 +180,19 @@ describe('ServiceStack: API', () => {
     const integrations = Object.fromEntries(resourcesOf(service, 'AWS::ApiGatewayV2::Integration'));
     const routes = resourcesOf(service, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
 
-    for (const route of ROUTES) {
+    for (const { key, handler } of [
+      ...ROUTES.map((r) => ({ key: routeKey(r), handler: r.handler })),
+      { key: FALLBACK.routeKey, handler: FALLBACK.handler },
+    ]) {
       // Act
-      const target = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`)!.Target as {
+      const target = routes.find((r) => r.RouteKey === key)!.Target as {
         'Fn::Join': [string, [string, { Ref: string }]];
       };
       const integration = integrations[target['Fn::Join'][1][1].Ref]!;
 
       // Assess
-      expect(integration.Properties.IntegrationUri).toEqual({
-        'Fn::GetAtt': [logicalId(functionOf(route.handler)), 'Arn'],
+      expect(integration.Properties.IntegrationUri, key).toEqual({
+        'Fn::GetAtt': [logicalId(functionOf(handler.name)), 'Arn'],
       });
     }
   });
@@ -208,8 +213,8 @@ describe('ServiceStack: functions', () => {
     const functions = resourcesOf(service, 'AWS::Lambda::Function').map(([, f]) => f.Properties);
 
     // Assess
-    expect(built.service.api.functions.size).toBe(HANDLERS.length);
-    expect(functions).toHaveLength(HANDLERS.length + 1);
+    expect(built.service.api.functions.size).toBe(HANDLERS.size);
+    expect(functions).toHaveLength(HANDLERS.size + 1);
     for (const fn of functions) {
       expect(fn).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -228,6 +233,33 @@ describe('ServiceStack: functions', () => {
     // Assess
     expect(roles.length).toBeGreaterThan(0);
     for (const role of roles) expect(role.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('gives each function what its route-table grants name, and no other service', () => {
+    // Prepare: the AWS service each kind of grant reaches (typed: a new kind must be added here)
+    const SERVICE_OF: Record<keyof Grants, string> = {
+      table: 'dynamodb',
+      tableItems: 'dynamodb',
+      userPool: 'cognito-idp',
+      cursors: 'secretsmanager',
+      bus: 'events',
+      bucket: 's3',
+    };
+
+    for (const [name, handler] of HANDLERS) {
+      // Act
+      const actions = actionsOf(statementsOf(functionOf(name))).filter((a) => !/^(logs|xray):/.test(a));
+      const services = new Set(actions.map((a) => a.split(':')[0]));
+
+      // Assess
+      const granted = Object.keys(handler.grants) as (keyof Grants)[];
+      expect([...services].sort(), name).toEqual([...new Set(granted.map((g) => SERVICE_OF[g]))].sort());
+      if (handler.grants.userPool) {
+        expect(actions.filter((a) => a.startsWith('cognito-idp:')).sort(), name).toEqual(
+          [...handler.grants.userPool].sort(),
+        );
+      }
+    }
   });
 
   it('get-record may read the table but not write it, and nothing may Scan', () => {
@@ -249,7 +281,7 @@ describe('ServiceStack: functions', () => {
 
   it('only the paging functions may read the cursor secret, only that secret, and they get its ARN', () => {
     // Prepare
-    const paging = new Set<HandlerName>(['list-records', 'account-timeline', 'admin-list-users']);
+    const paging = new Set(['list-records', 'account-timeline', 'admin-list-users']);
     const envOf = (fn: { node: { defaultChild?: unknown } }) =>
       (functionResource(fn).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     const secretStatements = (fn: { node: { defaultChild?: unknown } }) =>
@@ -284,7 +316,7 @@ describe('ServiceStack: functions', () => {
     const poolArn = built.service.resolve(built.stateful.userPool.userPoolArn);
     const OWNER_NAMING: string[] = ['create-record', 'update-record', 'convert-lead'];
 
-    for (const handler of HANDLERS) {
+    for (const handler of HANDLERS.keys()) {
       // Act
       const cognito = statementsOf(functionOf(handler)).filter((s) =>
         actionsOf([s]).some((a) => a.startsWith('cognito-idp:')),
@@ -344,22 +376,37 @@ describe('ServiceStack: functions', () => {
 });
 
 describe('ServiceStack: change fan-out', () => {
-  it('consumes the stream with bisect, retries, partial batch failures and a DLQ', () => {
-    // Assess
-    service.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 100,
-      BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 5,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
+  it('consumes the stream with exactly the settings of shared/config/streams.ts, its filter and a DLQ', () => {
+    // Prepare
+    const settings = STREAM_CONSUMERS['publish-changes'];
+
+    // Act
+    const mappings = resourcesOf(service, 'AWS::Lambda::EventSourceMapping');
+
+    // Assess: every property (but the app's tags), so that a setting CDK adds or drops shows here
+    expect(mappings).toHaveLength(1);
+    const { Tags: _tags, ...properties } = mappings[0]![1].Properties;
+    expect(properties).toEqual({
+      EventSourceArn: expect.anything(),
+      FunctionName: { Ref: logicalId(built.service.fanout.publisher) },
+      StartingPosition: settings.startingPosition,
+      BatchSize: settings.batchSize,
+      MaximumBatchingWindowInSeconds: settings.maxBatchingWindowSeconds,
+      BisectBatchOnFunctionError: settings.bisectBatchOnError,
+      MaximumRetryAttempts: settings.retryAttempts,
+      MaximumRecordAgeInSeconds: settings.maxRecordAgeSeconds,
+      ParallelizationFactor: settings.parallelizationFactor,
+      FunctionResponseTypes: settings.reportBatchItemFailures ? ['ReportBatchItemFailures'] : undefined,
+      FilterCriteria: { Filters: settings.filters.map((f) => ({ Pattern: JSON.stringify(f) })) },
       DestinationConfig: {
         OnFailure: {
           Destination: { 'Fn::GetAtt': [logicalId(built.service.fanout.streamDeadLetterQueue), 'Arn'] },
         },
       },
-      FunctionName: { Ref: logicalId(built.service.fanout.publisher) },
     });
+    expect(settings.filters).toEqual([
+      { dynamodb: { NewImage: { [COLLECTION_ATTRIBUTE]: { S: [{ exists: true }] } } } },
+    ]);
   });
 
   it('has one bus rule per DEPARTMENT_RULES entry with the exact pattern, to its department queue', () => {

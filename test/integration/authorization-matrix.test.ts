@@ -8,10 +8,11 @@ import {
   canConvertLead,
   canCreate,
   canRead,
-  canWriteRecord,
+  meetsGuard,
   ownerDeptFor,
   permissionsOf,
   redact,
+  writeGuard,
 } from '../../shared/policy/policy.js';
 import { PATCH_FIELD } from '../support/record-fixtures.js';
 import { ensureUser, type SignedIn, signIn } from '../support/role-users.js';
@@ -176,10 +177,13 @@ function decide(route: RouteName, caller: Caller, c: CollectionName, record?: Cr
     case 'timeline':
       return canRead(caller, 'accounts') ? 200 : 404;
     case 'patch':
-    case 'delete':
+    case 'delete': {
       if (!canRead(caller, c)) return 404;
-      if (!canWriteRecord(caller, c, record!)) return 403;
+      // The guard the write's condition states, and the predicate that tells a denied write (403).
+      const guard = writeGuard(caller, c);
+      if (!guard || !meetsGuard(guard, record!)) return 403;
       return route === 'patch' ? 200 : 204;
+    }
     case 'convert':
       if (!canRead(caller, 'leads')) return 404;
       return canConvertLead(caller) ? 201 : 403;

@@ -3,8 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import { cursorKeys, queryScope, signCursor } from '../../shared/db/cursor.js';
 import { type IndexQuery, listQuery, timelineQuery } from '../../shared/db/keys.js';
-import { COLLECTION_NAMES } from '../../shared/domain/collections.js';
-import { listFiltersOf } from '../../shared/domain/use-cases/read-records.js';
+import { COLLECTION_NAMES, listFiltersOf } from '../../shared/domain/collections.js';
 import { anyKey, anyString, collection, pct, unknownKeyOf } from '../support/bad-input-arbitraries.js';
 import { FUZZ_RUNS, type FuzzRequest, fuzz, users, type Who } from '../support/fuzz-harness.js';
 import {

@@ -163,7 +163,7 @@ describe('a conversion that fails in its last write', () => {
     };
     // Act: the lead update (the last item) fails its version condition
     const outcome = await convertLead({
-      lead: { id: lead.id, version: 1, set: { status: 'converted' } },
+      lead: { id: lead.id, version: 1, patch: { status: 'converted' }, expect: { status: 'qualified' } },
       account: { create: account },
       contact,
     });

@@ -10,7 +10,7 @@ describe('a handler that throws', () => {
   let sally: ApiClient;
 
   beforeAll(async () => {
-    // A function deployed without its table name throws on first use: a real internal failure.
+    // A function deployed without its table name fails its init (the env parse): a real internal failure.
     useStackEnv();
     delete process.env[ENV.tableName];
     gateway = await startWorkerGateway();

@@ -6,7 +6,8 @@ import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { apiClient, tokenFor } from '../../infra/local/api-client.js';
 import { initiateAuth } from '../../infra/local/engines/cognito-pool.js';
-import { ROUTES } from '../../shared/http/routes.js';
+import { openApiDocument } from '../../shared/http/openapi.js';
+import { ROUTES, routeKey } from '../../shared/http/routes.js';
 import { anonymous, as, stack } from '../support/stack.js';
 
 type User = { username: string; groups: string[] };
@@ -60,16 +61,34 @@ describe('admin role management (Cognito)', () => {
 });
 
 describe('GET /v1/openapi.json', () => {
-  it('is a valid OpenAPI 3.1 document with every route of the route table', async () => {
+  it('is the valid OpenAPI 3.1 document generated from the route table, with every route', async () => {
+    // Act
     const res = await anonymous().get<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(
       '/v1/openapi.json',
     );
+
+    // Assess: what is served is what the reply checks of every test compare against
     expect(res.status).toBe(200);
-    expect(res.body.openapi).toBe('3.1.0');
+    expect(res.body).toEqual(openApiDocument());
     const result = await validate(structuredClone(res.body) as never);
     expect(result.valid, JSON.stringify(result)).toBe(true);
     for (const route of ROUTES)
-      expect(res.body.paths[route.path]?.[route.method.toLowerCase()]).toBeDefined();
+      expect(res.body.paths[route.path]?.[route.method.toLowerCase()], routeKey(route)).toBeDefined();
+  });
+});
+
+describe('GET /v1/docs', () => {
+  it('serves the page and its files as the document describes them (checked by the client)', async () => {
+    // Act
+    const page = await anonymous().get<string>('/v1/docs');
+    const files = await Promise.all(
+      ['swagger-ui.css', 'swagger-ui-bundle.js'].map((f) => anonymous().get<string>(`/v1/docs/${f}`)),
+    );
+
+    // Assess: statuses, headers and media types are checked against the document on every reply
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('swagger-ui');
+    for (const file of files) expect(file.status).toBe(200);
   });
 });
 

@@ -4,7 +4,6 @@ import type { ApiClient, Reply } from '../../infra/local/api-client.js';
 import { LIMITS } from '../../shared/config/limits.js';
 import { cursorKeys, encodeCursor, signCursor } from '../../shared/db/cursor.js';
 import { listQuery, recordItem } from '../../shared/db/keys.js';
-import type { CrmRecord } from '../../shared/domain/collections.js';
 import { newId } from '../../shared/domain/ids.js';
 import { TIMELINE_MAX_READS } from '../../shared/domain/use-cases/read-records.js';
 import { useStackEnv } from '../support/direct.js';
@@ -213,7 +212,7 @@ describe('list cursors are bound to their list', () => {
     // Prepare
     const sally = await as('sally');
     const { items } = (await sally.get<Page<Rec>>('/v1/accounts?limit=1')).body;
-    const last = recordItem('accounts', items[0] as unknown as CrmRecord);
+    const last = { collection: 'accounts' as const, id: items[0]!.id };
     const q = listQuery('accounts', { by: 'all' });
 
     // Act
@@ -254,7 +253,7 @@ describe('a timeline run of hidden items longer than one request reads', () => {
         ownerId: 'sue',
         ownerDept: 'support',
         version: 1,
-      } as CrmRecord),
+      }),
     );
     for (let i = 0; i < cases.length; i += 25) {
       const batch = cases.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));

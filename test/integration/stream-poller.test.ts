@@ -6,13 +6,18 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localAwsConfig } from '../../infra/local/engines/local-aws.js';
-import { startStreamPoller } from '../../infra/local/stream-poller.js';
+import { type StreamFailureRecord, startStreamPoller } from '../../infra/local/stream-poller.js';
+import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
+import { COLLECTION_ATTRIBUTE } from '../../shared/db/keys.js';
 import { as, EVENT_PATIENCE_MS, readJsonLines, stack } from '../support/stack.js';
 
 const idOf = (r: DynamoDBRecord) =>
   String(unmarshall((r.dynamodb?.NewImage ?? r.dynamodb?.OldImage ?? {}) as never).id ?? '');
 
-/** The local event source mapping on the real stream: partial batch failures, bounded retries, dead letters. */
+/**
+ * The local event source mapping on the real stream, with publish-changes' settings: filter criteria,
+ * partial batch failures, bounded retries, dead letters (the decisions themselves: test/unit/stream-batches).
+ */
 describe('stream poller', () => {
   const dirs: string[] = [];
   afterAll(async () => {
@@ -36,6 +41,8 @@ describe('stream poller', () => {
     const dir = await mkdtemp(join(tmpdir(), 'poller-'));
     dirs.push(dir);
     const deliveries: string[] = [];
+    const sequences = new Map<string, string>();
+    const unfiltered: string[] = [];
     let poisonAttempts = 0;
 
     // Act
@@ -45,10 +52,13 @@ describe('stream poller', () => {
       streamArn: table.Table!.LatestStreamArn!,
       checkpointFile: join(dir, 'checkpoints.json'),
       deadLetterFile: join(dir, 'dlq.jsonl'),
-      maxRetries: 2,
+      settings: { ...STREAM_CONSUMERS['publish-changes'], retryAttempts: 2 },
       intervalMs: 50,
+      retryDelayMs: 10,
       consumer: async (event): Promise<DynamoDBBatchResponse> => {
         for (const record of event.Records) {
+          if (!record.dynamodb?.NewImage?.[COLLECTION_ATTRIBUTE]) unfiltered.push(record.eventName ?? '');
+          sequences.set(idOf(record), record.dynamodb!.SequenceNumber!);
           if (idOf(record) === poison) {
             poisonAttempts++;
             return { batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber! }] };
@@ -64,10 +74,22 @@ describe('stream poller', () => {
 
     // Assess: 1 try + 2 retries, then the dead-letter file; records before it delivered once, after it too
     expect(poisonAttempts).toBe(3);
-    const dead = await readJsonLines<{ consumer: string; record: DynamoDBRecord }>(join(dir, 'dlq.jsonl'));
-    expect(dead.map((d) => idOf(d.record))).toEqual([poison]);
+    const dead = await readJsonLines<StreamFailureRecord>(join(dir, 'dlq.jsonl'));
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.requestContext).toMatchObject({
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 3,
+    });
+    expect(dead[0]!.DDBStreamBatchInfo).toMatchObject({
+      startSequenceNumber: sequences.get(poison),
+      endSequenceNumber: sequences.get(poison),
+      batchSize: 1,
+      streamArn: table.Table!.LatestStreamArn!,
+    });
     expect(deliveries.filter((id) => id === before)).toHaveLength(1);
     expect(deliveries.filter((id) => id === after)).toHaveLength(1);
     expect(deliveries.indexOf(before)).toBeLessThan(deliveries.indexOf(after));
+    // Only record items reach the consumer: no Idempotency-Key entry, role lock or REMOVE
+    expect(unfiltered).toEqual([]);
   });
 });

@@ -1,24 +1,25 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { handlerEnv } from '../../infra/local/handler-env.js';
+import { useHandlerEnv } from '../../infra/local/handler-env.js';
 import { stack } from './stack.js';
 
 /**
  * Points this test worker's AWS SDK at the running local stack, as the stack does for its own
- * handlers, so a test can call a repository or a handler in-process against the same DynamoDB Local.
+ * handlers, and parses that environment as a function's init would, so a test can call a repository
+ * or a handler in-process against the same DynamoDB Local.
  */
 export function useStackEnv(overrides: Record<string, string> = {}) {
   const info = stack();
-  Object.assign(process.env, {
-    ...handlerEnv({
+  useHandlerEnv(
+    {
       dynamodb: info.dynamodbEndpoint,
       cognito: info.auth.cognitoEndpoint,
       userPoolId: info.auth.userPoolId,
       // The stack's own: a cursor from either gateway pages on the other.
       cursorSecret: inject('cursorSecret'),
-    }),
-    ...overrides,
-  });
+    },
+    overrides,
+  );
 }
 
 /** Items in the table (a Scan: fine in a test, never in a request path). */

@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ENV } from '../../shared/config/env.js';
+import { ENV, loadEnv } from '../../shared/config/env.js';
 import { cursorKeys, openCursor, signCursor } from '../../shared/db/cursor.js';
 import { DomainError } from '../../shared/domain/errors.js';
 import { admin } from './fixtures.js';
@@ -31,6 +31,7 @@ async function refusal(act: Promise<unknown>) {
 describe('the admin users list: Cognito pagination tokens travel signed', () => {
   beforeAll(() => {
     process.env[ENV.cursorSecret] = SECRET;
+    loadEnv({ cursors: true }); // as the paging function's init does
   });
   beforeEach(() => {
     directory.tokens = [];
@@ -39,8 +40,8 @@ describe('the admin users list: Cognito pagination tokens travel signed', () => 
 
   it('gives the next token only inside a signed cursor, and hands Cognito the token back', async () => {
     // Act
-    const first = await listUsersUseCase(admin(), { limit: '1' });
-    await listUsersUseCase(admin(), { limit: '1', cursor: String(first.nextCursor) });
+    const first = await listUsersUseCase(admin(), { limit: 1 });
+    await listUsersUseCase(admin(), { limit: 1, cursor: String(first.nextCursor) });
 
     // Assess
     expect(first.nextCursor).not.toContain('cognito-pagination-token');
@@ -55,7 +56,7 @@ describe('the admin users list: Cognito pagination tokens travel signed', () => 
     directory.next = undefined;
 
     // Act
-    const page = await listUsersUseCase(admin(), {});
+    const page = await listUsersUseCase(admin(), { limit: 25 });
 
     // Assess
     expect(page.nextCursor).toBeNull();
@@ -68,7 +69,7 @@ describe('the admin users list: Cognito pagination tokens travel signed', () => 
     ['an empty cursor', ''],
   ])('refuses %s (400 on cursor) and asks Cognito nothing', async (_, cursor) => {
     // Act
-    const outcome = await refusal(listUsersUseCase(admin(), { cursor }));
+    const outcome = await refusal(listUsersUseCase(admin(), { limit: 25, cursor }));
 
     // Assess
     expect(outcome).toEqual({ kind: 'invalid', paths: ['cursor'] });
@@ -77,11 +78,11 @@ describe('the admin users list: Cognito pagination tokens travel signed', () => 
 
   it('refuses an edited cursor', async () => {
     // Prepare
-    const cursor = String((await listUsersUseCase(admin(), {})).nextCursor);
+    const cursor = String((await listUsersUseCase(admin(), { limit: 25 })).nextCursor);
     const edited = `${cursor.slice(0, 5)}${cursor[5] === 'x' ? 'y' : 'x'}${cursor.slice(6)}`;
 
     // Act
-    const outcome = await refusal(listUsersUseCase(admin(), { cursor: edited }));
+    const outcome = await refusal(listUsersUseCase(admin(), { limit: 25, cursor: edited }));
 
     // Assess
     expect(outcome).toEqual({ kind: 'invalid', paths: ['cursor'] });

@@ -24,9 +24,13 @@ vi.mock('@aws-sdk/client-secrets-manager', () => ({
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:CursorSecret-AbCdEf';
 
-/** A fresh copy of the module: its cache is per container, i.e. per module instance. */
+/**
+ * A fresh container: the function's init parses its environment (granted cursors), then the module's
+ * cache is per module instance.
+ */
 async function freshLoader() {
   vi.resetModules();
+  (await import('../../shared/config/env.js')).loadEnv({ cursors: true });
   return (await import('../../shared/db/cursor-secret.js')).serverCursorKeys;
 }
 
@@ -42,12 +46,9 @@ describe('serverCursorKeys', () => {
     delete process.env[ENV.cursorSecretArn];
   });
 
-  it('fails, naming both variables, when neither is set', async () => {
-    // Prepare
-    const serverCursorKeys = await freshLoader();
-
+  it('fails the init, naming both variables, when neither is set', async () => {
     // Act / Assess
-    await expect(serverCursorKeys()).rejects.toThrow(/CURSOR_SECRET or CURSOR_SECRET_ARN/);
+    await expect(freshLoader()).rejects.toThrow(/CURSOR_SECRET or CURSOR_SECRET_ARN/);
   });
 
   it('uses CURSOR_SECRET as given (the local stack) and asks Secrets Manager nothing', async () => {

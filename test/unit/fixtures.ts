@@ -1,5 +1,5 @@
 import type { Department } from '../../shared/config/departments.js';
-import type { Item } from '../../shared/db/keys.js';
+import { type CursorPosition, collectionOfItem, type Item } from '../../shared/db/keys.js';
 import type { CrmRecord } from '../../shared/domain/collections.js';
 import { newId } from '../../shared/domain/ids.js';
 import type { Caller } from '../../shared/policy/caller.js';
@@ -53,6 +53,13 @@ export function aRecord(fields: Record<string, unknown> = {}): CrmRecord {
     ownerDept: 'sales',
     ...fields,
   };
+}
+
+/** Where a cursor resumes after a stored record item: its collection and id. */
+export function positionOf(item: Item): CursorPosition {
+  const collection = collectionOfItem(item);
+  if (!collection || typeof item.id !== 'string') throw new Error('not a record item');
+  return { collection, id: item.id };
 }
 
 /** Applies an UpdateItem-like change (SET then REMOVE) to an item, as DynamoDB would. */

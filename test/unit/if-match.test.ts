@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../shared/domain/errors.js';
-import { etagOf, parseIfMatch } from '../../shared/domain/use-cases/preconditions.js';
+import { HttpProblem } from '../../shared/http/problems.js';
+import { etagOf, parseIfMatch } from '../../shared/http/request-parsing.js';
 
 describe('parseIfMatch (RFC 9110 §13.1.1, strong comparison)', () => {
   it.each<[string | undefined, number[] | undefined]>([
@@ -56,8 +56,8 @@ describe('parseIfMatch (RFC 9110 §13.1.1, strong comparison)', () => {
     }
 
     // Assess
-    expect(thrown).toBeInstanceOf(DomainError);
-    expect(thrown).toMatchObject({ kind: 'invalid', errors: [{ path: 'If-Match' }] });
+    expect(thrown).toBeInstanceOf(HttpProblem);
+    expect(thrown).toMatchObject({ statusCode: 400, errors: [{ path: 'If-Match' }] });
   });
 
   it('reads back every ETag etagOf writes', () => {

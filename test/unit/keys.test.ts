@@ -10,18 +10,17 @@ import {
   indexChangesForPatch,
   type ListFilter,
   listQuery,
-  positionOf,
   recordItem,
   recordKey,
   startKeyAfter,
   TABLE_DEFINITION,
   timelineQuery,
-  toRecord,
   ttlAttributes,
 } from '../../shared/db/keys.js';
+import { toRecord } from '../../shared/db/stored-records.js';
 import { COLLECTION_NAMES, type CollectionName } from '../../shared/domain/collections.js';
 import { newId } from '../../shared/domain/ids.js';
-import { applyChange, aRecord } from './fixtures.js';
+import { applyChange, aRecord, positionOf } from './fixtures.js';
 
 const ACCOUNT_ID = newId();
 const INDEX_ATTRS = Object.values(INDEXES).flatMap((i) => [i.pk, i.sk]);
@@ -351,7 +350,7 @@ describe('queries', () => {
     expect(q).toEqual({ indexName, pkAttr, skAttr, pkValue });
     expect(stored[q.pkAttr]).toBe(q.pkValue);
     // A cursor's position rebuilds the key DynamoDB would give as LastEvaluatedKey after this item.
-    expect(startKeyAfter(q, positionOf(stored)!)).toEqual({
+    expect(startKeyAfter(q, positionOf(stored))).toEqual({
       PK: stored.PK,
       SK: stored.SK,
       [pkAttr]: stored[pkAttr],
@@ -386,7 +385,7 @@ describe('queries', () => {
     const q = timelineQuery(ACCOUNT_ID);
 
     // Act
-    const key = startKeyAfter(q, positionOf(item)!);
+    const key = startKeyAfter(q, positionOf(item));
 
     // Assess
     expect(key).toEqual({ PK: item.PK, SK: item.SK, GSI5PK: item.GSI5PK, GSI5SK: item.GSI5SK });

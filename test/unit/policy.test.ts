@@ -7,12 +7,13 @@ import {
   canAssignToOthers,
   canCreate,
   canRead,
-  canWriteRecord,
   departmentOfGroups,
+  meetsGuard,
   permissionsOf,
   redact,
   redactForDepartments,
   type WriteScope,
+  writeGuard,
   writeScope,
 } from '../../shared/policy/policy.js';
 import { admin, aRecord, manager, member, roleless } from './fixtures.js';
@@ -127,7 +128,8 @@ describe('the RBAC matrix of API.md §3', () => {
   });
 });
 
-describe('canWriteRecord', () => {
+/** The write guard (what the write's condition requires) and meetsGuard (what tells a denied write apart). */
+describe('writeGuard + meetsGuard', () => {
   const opportunity = (ownerId: string) => aRecord({ ownerId, ownerDept: 'sales', name: 'Deal' });
   const activity = (ownerId: string, ownerDept: string) => aRecord({ ownerId, ownerDept, subject: 's' });
 
@@ -181,7 +183,8 @@ describe('canWriteRecord', () => {
     ['no role, a record they “own”', false, roleless('r1'), 'activities', activity('r1', 'sales')],
   ])('%s → %s', (_, expected, caller, collection, record) => {
     // Act
-    const allowed = canWriteRecord(caller, collection, record);
+    const guard = writeGuard(caller, collection);
+    const allowed = guard !== undefined && meetsGuard(guard, record);
 
     // Assess
     expect(allowed).toBe(expected);

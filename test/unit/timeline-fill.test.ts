@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../shared/config/limits.js';
 import type { Item } from '../../shared/db/keys.js';
-import type { Page } from '../../shared/db/records-repo.js';
+import type { Page } from '../../shared/db/record-pages.js';
 import { fillPage, TIMELINE_MAX_READS } from '../../shared/domain/use-cases/read-records.js';
 
 /**
@@ -11,7 +11,7 @@ import { fillPage, TIMELINE_MAX_READS } from '../../shared/domain/use-cases/read
 function fakeIndex(names: string[]) {
   const items: Item[] = names.map((id) => ({ id }));
   const reads: { limit: number; after?: string }[] = [];
-  const read = async (limit: number, startKey?: Item): Promise<Page> => {
+  const read = async (limit: number, startKey?: Item): Promise<Page<Item>> => {
     reads.push({ limit, after: startKey?.id as string | undefined });
     const from = startKey ? items.findIndex((i) => i.id === startKey.id) + 1 : 0;
     const page = items.slice(from, from + limit);

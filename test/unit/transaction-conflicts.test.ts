@@ -5,7 +5,7 @@ import { toProblem } from '../../shared/http/errors.js';
 
 const send = vi.fn();
 vi.mock('../../shared/db/client.js', () => ({ db: () => ({ send }), tableName: () => 'table' }));
-const { transact } = await import('../../shared/db/records-repo.js');
+const { transact } = await import('../../shared/db/transactions.js');
 
 const cancelled = (...codes: string[]) =>
   new TransactionCanceledException({

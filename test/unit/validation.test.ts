@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { type CollectionName, SERVER_FIELDS } from '../../shared/domain/collections.js';
 import { newId } from '../../shared/domain/ids.js';
-import { type FieldError, validate, validateCreate, validatePatch } from '../../shared/domain/validation.js';
+import {
+  type FieldError,
+  type Validated,
+  validate,
+  validateCreate,
+  validatePatch,
+} from '../../shared/domain/validation.js';
 
 const ACCOUNT_ID = newId();
 
@@ -30,9 +36,8 @@ const REQUIRED: [CollectionName, string][] = [
   ['activities', 'relatedTo'],
 ];
 
-const errorsOf = (result: ReturnType<typeof validateCreate>): FieldError[] =>
-  result.ok ? [] : result.errors;
-const pathsOf = (result: ReturnType<typeof validateCreate>) => errorsOf(result).map((e) => e.path);
+const errorsOf = (result: Validated<object>): FieldError[] => (result.ok ? [] : result.errors);
+const pathsOf = (result: Validated<object>) => errorsOf(result).map((e) => e.path);
 
 describe('validateCreate', () => {
   it.each(Object.entries(MINIMAL))('accepts the required fields of %s alone', (collection, body) => {

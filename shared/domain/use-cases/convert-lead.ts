@@ -1,40 +1,20 @@
-import * as z from 'zod/mini';
 import { convertLead } from '../../db/conversion-repo.js';
 import { getRecord } from '../../db/records-repo.js';
 import type { Caller } from '../../policy/caller.js';
 import { canConvertLead, canRead, redact } from '../../policy/policy.js';
-import type { CrmRecord } from '../collections.js';
+import { convertLeadBody } from '../action-bodies.js';
+import type { FieldsOf, RecordOf } from '../collections.js';
 import { fail } from '../errors.js';
-import { id } from '../fields.js';
 import { type FieldError, validate, validateCreate } from '../validation.js';
 import { newRecord } from './create-record.js';
-import { requireId } from './preconditions.js';
 import { checkOwnerAssignments } from './write-checks.js';
 
-/**
- * A part's fields, passed through as sent: each is then validated by its collection's own create
- * schema. Not a zod record, which rebuilds the object by assignment and so silently drops an own
- * `__proto__` key: passed through, `__proto__` (like `constructor`, `prototype`) is refused as on create.
- */
-const part = z.optional(
-  z.custom<Record<string, unknown>>(
-    (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
-    'must be an object',
-  ),
-);
-const bodySchema = z.strictObject({
-  accountId: z.optional(id()),
-  account: part,
-  contact: part,
-  opportunity: part,
-});
-
 export interface ConversionResult {
-  lead: CrmRecord;
+  lead: RecordOf<'leads'>;
   accountId: string;
-  account: CrmRecord | null;
-  contact: CrmRecord;
-  opportunity: CrmRecord | null;
+  account: RecordOf<'accounts'> | null;
+  contact: RecordOf<'contacts'>;
+  opportunity: RecordOf<'opportunities'> | null;
 }
 
 function splitName(name: string): { firstName: string; lastName: string } {
@@ -45,12 +25,12 @@ function splitName(name: string): { firstName: string; lastName: string } {
 }
 
 /** Validates one part of the conversion with the collection's own create schema, errors under its path. */
-function validPart(
-  collection: 'accounts' | 'contacts' | 'opportunities',
+function validPart<C extends 'accounts' | 'contacts' | 'opportunities'>(
+  collection: C,
   path: string,
   fields: unknown,
   errors: FieldError[],
-) {
+): FieldsOf<C> | undefined {
   const valid = validateCreate(collection, fields);
   if (valid.ok) return valid.value;
   errors.push(...valid.errors.map((e) => ({ ...e, path: `${path}.${e.path}` })));
@@ -65,13 +45,12 @@ function validPart(
  */
 export async function convertLeadUseCase(
   caller: Caller,
-  rawId: string | undefined,
+  leadId: string,
   body: unknown,
 ): Promise<ConversionResult> {
-  const leadId = requireId(rawId);
   if (!canRead(caller, 'leads')) throw fail.notFound();
   if (!canConvertLead(caller)) throw fail.forbidden('Only sales (or admins) convert leads.');
-  const parsed = validate(bodySchema, body === undefined ? {} : body);
+  const parsed = validate(convertLeadBody, body === undefined ? {} : body);
   if (!parsed.ok) throw fail.invalid(parsed.errors, 'The request body is invalid.');
   const input = parsed.value;
   if (input.accountId && input.account) {
@@ -86,7 +65,7 @@ export async function convertLeadUseCase(
     throw fail.conflict(`Only a qualified lead can be converted; this one is ${String(lead.status)}.`);
 
   const errors: FieldError[] = [];
-  const leadName = String(lead.name);
+  const leadName = lead.name;
   const accountFields = input.accountId
     ? undefined
     : validPart('accounts', 'account', { name: lead.company ?? leadName, ...input.account }, errors);
@@ -113,8 +92,8 @@ export async function convertLeadUseCase(
   const opportunity = opportunityFields
     ? newRecord(caller, 'opportunities', opportunityFields, now)
     : undefined;
-  const set = {
-    status: 'converted',
+  const patch = {
+    status: 'converted' as const,
     convertedAt: now.toISOString(),
     convertedBy: caller.userId,
     convertedAccountId: accountId,
@@ -124,7 +103,8 @@ export async function convertLeadUseCase(
     updatedBy: caller.userId,
   };
   const outcome = await convertLead({
-    lead: { id: leadId, version: lead.version, set },
+    // Only a lead still at the version read, and still qualified, converts: nothing changed it meanwhile.
+    lead: { id: leadId, version: lead.version, patch, expect: { status: 'qualified' } },
     account: account ? { create: account } : { link: accountId },
     contact,
     opportunity,
@@ -134,7 +114,7 @@ export async function convertLeadUseCase(
   }
   if (!outcome.ok) throw fail.conflict('The lead changed or was converted meanwhile; nothing was written.');
   return {
-    lead: redact(caller, 'leads', { ...lead, ...set, version: lead.version + 1 }),
+    lead: redact(caller, 'leads', { ...lead, ...patch, version: lead.version + 1 }),
     accountId,
     account: account ? redact(caller, 'accounts', account) : null,
     contact: redact(caller, 'contacts', contact),

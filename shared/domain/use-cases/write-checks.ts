@@ -1,5 +1,4 @@
-import { recordKey } from '../../db/keys.js';
-import type { ReferenceCheck } from '../../db/records-repo.js';
+import type { ReferenceCheck } from '../../db/transactions.js';
 import type { UserById } from '../../db/user-directory.js';
 import type { Caller } from '../../policy/caller.js';
 import { canAssignOwner, canAssignToOthers, departmentOfGroups } from '../../policy/policy.js';
@@ -64,7 +63,8 @@ export async function checkOwnerAssignments(caller: Caller, assignments: OwnerAs
 export function referenceCheck(ref: Reference): ReferenceCheck {
   const accountField = COLLECTIONS[ref.collection].accountField;
   return {
-    key: recordKey(ref.collection, ref.id),
+    collection: ref.collection,
+    id: ref.id,
     expect: ref.accountId && accountField ? { [accountField]: ref.accountId } : undefined,
   };
 }

@@ -1,0 +1,93 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { CollectionName, CrmRecord, RecordOf } from '../domain/collections.js';
+import { db, tableName } from './client.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { serverCursorKeys } from './cursor-secret.js';
+import {
+  type CursorPosition,
+  collectionOfItem,
+  type IndexQuery,
+  type Item,
+  type ListFilter,
+  listQuery,
+  timelineQuery,
+} from './keys.js';
+import { recordOf, toRecord } from './stored-records.js';
+
+/** Where a read resumes (DynamoDB's ExclusiveStartKey): opaque to the use cases, which only hand it back. */
+export type StartKey = Item;
+
+export interface Page<T> {
+  items: T[];
+  /** Present when the read stopped at its limit: more may follow. */
+  lastKey?: StartKey;
+}
+
+/**
+ * One list of records (a collection, by one filter, or an account's timeline), read page by page
+ * from its index, newest first (never a Scan). Its cursors are signed for it alone (shared/db/cursor.ts).
+ */
+export interface RecordIndex<T> {
+  /** The position a cursor stands for; undefined when it is not a cursor this list gave out. */
+  startAt(cursor: string): Promise<StartKey | undefined>;
+  read(limit: number, start?: StartKey): Promise<Page<T>>;
+  /** The cursor that resumes right after this entry; sealed when the caller was not shown it. */
+  cursorAfter(entry: T, shown?: boolean): Promise<string>;
+}
+
+/** An entry of a timeline, which mixes collections. */
+export interface TimelineEntry {
+  collection: CollectionName;
+  record: CrmRecord;
+}
+
+function indexOf<T>(
+  q: IndexQuery,
+  entryOf: (item: Item) => T,
+  positionOf: (entry: T) => CursorPosition,
+): RecordIndex<T> {
+  return {
+    startAt: async (cursor) => decodeCursor(await serverCursorKeys(), q, cursor),
+    read: async (limit, start) => {
+      const out = await db().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: q.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': q.pkAttr },
+          ExpressionAttributeValues: { ':pk': q.pkValue },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: start,
+        }),
+      );
+      return { items: (out.Items ?? []).map(entryOf), lastKey: out.LastEvaluatedKey };
+    },
+    cursorAfter: async (entry, shown = true) =>
+      encodeCursor(await serverCursorKeys(), q, positionOf(entry), shown),
+  };
+}
+
+export function collectionIndex<C extends CollectionName>(
+  collection: C,
+  filter: ListFilter,
+): RecordIndex<RecordOf<C>> {
+  return indexOf(
+    listQuery(collection, filter),
+    (item) => recordOf(collection, item),
+    (record) => ({ collection, id: record.id }),
+  );
+}
+
+function timelineEntry(item: Item): TimelineEntry {
+  const collection = collectionOfItem(item);
+  if (!collection) throw new Error('an item on a timeline holds no record');
+  return { collection, record: toRecord(item) };
+}
+
+export function timelineIndex(accountId: string): RecordIndex<TimelineEntry> {
+  return indexOf(timelineQuery(accountId), timelineEntry, (entry) => ({
+    collection: entry.collection,
+    id: entry.record.id,
+  }));
+}
