@@ -125,7 +125,7 @@ export class Api extends Construct {
       if (isPublic) {
         Validations.of(httpRoute!).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${routeKey(route)} is public by contract (API.md §1): it must answer callers without a token.`,
+          reason: `${routeKey(route)} is public by contract (docs/api.md "Public routes"): it must answer callers without a token.`,
         });
       }
     }
@@ -138,7 +138,7 @@ export class Api extends Construct {
     Validations.of(fallback).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'The catch-all ($default) answers the 404 problem to a request no route matches (API.md §7), token or ' +
+        'The catch-all ($default) answers the 404 problem to a request no route matches (docs/api.md "Errors"), token or ' +
         'not; it reads nothing.',
     });
   }

@@ -49,7 +49,7 @@ const BUCKET_OBJECT_ACTIONS: Record<Access, string[]> = {
   RW: ['s3:GetObject', 's3:PutObject'],
 };
 
-/** Reports live under this prefix (API.md §6); functions get nothing else in the bucket. */
+/** Reports live under this prefix (the reports of docs/api.md "Not built yet"); functions get nothing else in the bucket. */
 const REPORTS_PREFIX = 'reports/';
 
 /**

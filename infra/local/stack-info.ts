@@ -1,4 +1,4 @@
-/** `.local/stack.json` (API.md §8): what a client or a test needs to talk to the local stack. */
+/** `.local/stack.json` (docs/api.md "The local stack"): what a client or a test needs to talk to the local stack. */
 export interface StackInfo {
   apiUrl: string;
   /** The interactive API reference (Swagger UI over the OpenAPI document), no token needed. */

@@ -44,7 +44,7 @@ export class StatefulStack extends Stack {
    */
   private createCursorSecret(): Secret {
     const secret = new Secret(this, 'CursorSecret', {
-      description: 'Concord CRM: signs page cursors (API.md §2). A new value refuses older cursors (400).',
+      description: 'Concord CRM: signs page cursors. A new value refuses older cursors (400).',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
     Validations.of(secret).acknowledge({

@@ -63,7 +63,7 @@ function callerOf(event: ApiEvent, auth: Auth): Caller {
 
 /**
  * A reply to an authenticated request is for that caller only, and an error is for that moment only:
- * no cache, shared or private, may keep either (API.md §1).
+ * no cache, shared or private, may keep either (docs/api.md "Conventions").
  */
 const NO_STORE = { 'cache-control': 'no-store' };
 

@@ -164,7 +164,7 @@ export const ROUTES: readonly Route[] = [
 ];
 
 /**
- * What answers a request that no entry matches, with the 404 problem (API.md §7): API Gateway's
+ * What answers a request that no entry matches, with the 404 problem (docs/api.md "Errors"): API Gateway's
  * `$default` route in AWS (without it API Gateway answers `{"message":"Not Found"}` itself), and the
  * local gateway's fallback. Public: a request to no route gets 404 whether it carries a token or not.
  */

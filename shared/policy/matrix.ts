@@ -2,7 +2,7 @@ import { DEPARTMENTS, type Department } from '../config/departments.js';
 import type { CollectionName } from '../domain/collections.js';
 
 /**
- * The permission matrix of API.md §3, the one table every decision reads.
+ * The permission matrix of docs/api.md "Permissions", the one table every decision reads.
  * `read`/`write` list departments; `managersRead` lets managers of any department read.
  * `homeDept` owns records that an admin without a department creates.
  */

@@ -292,7 +292,7 @@ function expectProblem(res: Reply<unknown>, status: number) {
   expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
 }
 
-/** API.md §3's field rules, stated once more in plain words next to the derived `redact`. */
+/** docs/api.md "Permissions"'s field rules, stated once more in plain words next to the derived `redact`. */
 function expectHiddenFields(
   caller: Caller,
   c: CollectionName,

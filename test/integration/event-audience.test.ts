@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { as, type LoggedEvent, readJsonLines, stack, waitForEvent } from '../support/stack.js';
 
-/** What a department's queue receives says no more than the department may see (API.md §5). */
+/** What a department's queue receives says no more than the department may see (docs/events.md). */
 type QueueMessage = { body: LoggedEvent['event'] };
 
 async function waitForQueued(department: string, eventId: string, timeoutMs = 10_000): Promise<QueueMessage> {

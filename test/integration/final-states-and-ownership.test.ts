@@ -66,7 +66,7 @@ async function convertedLead(name: string): Promise<Rec> {
   return res.body.lead;
 }
 
-describe('final states: a converted lead is settled (API.md §2)', () => {
+describe('final states: a converted lead is settled (docs/api.md "Record rules")', () => {
   it('its owner cannot PATCH it back to any status: 409, nothing written', async () => {
     // Prepare
     const lead = await convertedLead('Final Status');
@@ -148,7 +148,7 @@ describe('final states: a converted lead is settled (API.md §2)', () => {
   });
 });
 
-describe('ownerId within the write scope (API.md §3, as Salesforce transfers records)', () => {
+describe('ownerId within the write scope (docs/api.md "Permissions", as Salesforce transfers records)', () => {
   it('a member may own what they create, but not give it to anyone else (403, nothing written)', async () => {
     // Prepare
     const before = await countItems();
@@ -284,7 +284,7 @@ describe('conversion parts refuse prototype keys as create does (10c)', () => {
   });
 });
 
-describe('money over HTTP (API.md §2)', () => {
+describe('money over HTTP (docs/api.md "Record rules")', () => {
   it('an amount a float would round is a 400 that says to send a string; the same as a string is kept', async () => {
     // Prepare
     const { body: account } = await sally.post<Rec>('/v1/accounts', { name: 'Money' });

@@ -12,7 +12,7 @@ const WRITES = ['UpdateItem', 'TransactWriteItems', 'PutItem'];
 const NO_SUCH_ID = '01JZZZZZZZZZZZZZZZZZZZZZZ9';
 
 /**
- * API.md §2 references, checked inside the write (issue 6, item 5): a PATCH that re-points
+ * docs/api.md "Record rules" references, checked inside the write (issue 6, item 5): a PATCH that re-points
  * `accountId`/`contactId` checks its targets in the same transaction as the update, and a case's
  * contact belongs to the case's account. The requests under test go through a gateway in this worker
  * whose DynamoDB traffic passes a proxy that can hold the write back while a racing change (made

@@ -17,7 +17,7 @@ import { ensureUser, signIn } from '../support/role-users.js';
 import { as, stack } from '../support/stack.js';
 
 /**
- * One department per user (API.md §1, §3): concurrent role changes are serialised by a lock in the
+ * One department per user (docs/api.md "Identity and roles", "Users and roles"): concurrent role changes are serialised by a lock in the
  * table, and a token that names two departments gets no role. Users are made for this file only.
  */
 type Problem = { status: number; detail: string };

@@ -1,5 +1,5 @@
 /**
- * What API.md §7 promises of every error reply: `application/problem+json`, a body with
+ * What docs/api.md "Errors" promises of every error reply: `application/problem+json`, a body with
  * `type`, `title`, `status` (= the HTTP status) and `detail`, and nothing internal in it.
  */
 export interface RawReply {

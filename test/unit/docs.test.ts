@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
@@ -10,6 +11,8 @@ import { MATRIX } from '../../shared/policy/matrix.js';
  * The docs stand on their own, so they must say what the code does: where that is cheap to check, this
  * checks it (routes, fields, defaults, enum values, the matrix, the rules, the stream settings).
  */
+/** The product's guide beside the repository: no file of the repository may send a reader there. */
+const OUTSIDE_FILES = new RegExp(['\\bAPI', 'DESIGN'].map((name) => `${name}\\.md`).join('|'));
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const api = read('docs/api.md');
 const events = read('docs/events.md');
@@ -110,7 +113,15 @@ describe('the docs stand alone', () => {
   it.each(['README.md', 'docs/api.md', 'docs/events.md', 'docs/benchmarks.md'])(
     '%s points to no file outside the repository',
     (path) => {
-      expect(read(path)).not.toMatch(/\bAPI\.md|DESIGN\.md|\.\.\/shared\//);
+      expect(read(path)).not.toMatch(OUTSIDE_FILES);
+      // In prose, `../shared/` is the guide's folder (in code it is an import of this repository's shared/).
+      expect(read(path)).not.toMatch(/\.\.\/shared\//);
     },
   );
+
+  it('and so do the comments of the code', () => {
+    const tracked = execFileSync('git', ['ls-files', '*.ts'], { encoding: 'utf8' }).split('\n');
+    const pointing = tracked.filter((path) => path && OUTSIDE_FILES.test(read(path)));
+    expect(pointing).toEqual([]);
+  });
 });

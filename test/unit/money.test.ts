@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isExactAmount } from '../../shared/domain/fields.js';
 import { validateCreate, validatePatch } from '../../shared/domain/validation.js';
 
-/** API.md §2: a JSON number is money only when exact (≤ 2 decimals, ≤ 15 significant digits). */
+/** docs/api.md "Record rules": a JSON number is money only when exact (≤ 2 decimals, ≤ 15 significant digits). */
 const ACCOUNT_ID = '01JZZZZZZZZZZZZZZZZZZZZZZ1';
 const create = (amount: unknown) =>
   validateCreate('opportunities', { accountId: ACCOUNT_ID, name: 'Deal', amount });

@@ -38,7 +38,7 @@ const R_NONE: Cell = [true, 'none'];
 const NONE: Cell = [false, 'none'];
 
 /**
- * API.md §3, written out: read — all departments read accounts, contacts, activities; leads: marketing,
+ * docs/api.md "Permissions", written out: read — all departments read accounts, contacts, activities; leads: marketing,
  * sales; opportunities: sales, managers of any department read-only; cases: support, sales read-only.
  * write — marketing: leads; sales: opportunities, accounts, contacts; support: cases; all: activities;
  * members their own records, managers their department's, admins everything; no role: nothing.
@@ -114,7 +114,7 @@ const MATRIX_CASES = (Object.keys(EXPECTED) as Role[]).flatMap((role) =>
   COLLECTION_NAMES.map((c): [Role, CollectionName, boolean, WriteScope] => [role, c, ...EXPECTED[role][c]]),
 );
 
-describe('the RBAC matrix of API.md §3', () => {
+describe('the RBAC matrix of docs/api.md "Permissions"', () => {
   it.each(MATRIX_CASES)('%s on %s: read %s, write %s', (role, collection, read, scope) => {
     // Prepare
     const caller = ROLES[role];

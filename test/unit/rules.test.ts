@@ -89,7 +89,7 @@ describe.each(DEPARTMENTS.map((d) => [d]))('handoffs to %s', (department) => {
   });
 });
 
-describe('what each department hears (API.md §5)', () => {
+describe('what each department hears (docs/events.md)', () => {
   it.each<[string, Department, boolean]>([
     ['lead.qualified', 'sales', true],
     ['account.created', 'sales', true],

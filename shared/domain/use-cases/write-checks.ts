@@ -1,5 +1,5 @@
 import type { ReferenceCheck } from '../../db/transactions.js';
-import type { UserById } from '../../db/user-directory.js';
+import { type UserById, userById } from '../../db/user-directory.js';
 import type { Caller } from '../../policy/caller.js';
 import { canAssignOwner, canAssignToOthers, departmentOfGroups } from '../../policy/policy.js';
 import { COLLECTIONS, type CollectionName } from '../collections.js';
@@ -34,8 +34,6 @@ export async function checkOwnerAssignments(caller: Caller, assignments: OwnerAs
       `${closed.path}: you may not give ${closed.collection} to another user; a manager or an admin can.`,
     );
   if (others.length === 0) return;
-  // Loaded only here: most writes name no other owner, and the Cognito client is a large module.
-  const { userById } = await import('../../db/user-directory.js');
   const ids = [...new Set(others.map((a) => a.ownerId))];
   const found = await Promise.all(ids.map((id) => userById(id)));
   const users = new Map<string, UserById | undefined>(ids.map((id, i) => [id, found[i]]));
