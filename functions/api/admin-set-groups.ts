@@ -1,4 +1,4 @@
-// primary adapter (HTTP API) → setUserGroupsUseCase → user directory (Cognito group membership)
+// primary adapter (HTTP API) → setUserGroupsUseCase → user pool (group membership) + user directory
 import { setUserGroupsUseCase } from '../../shared/domain/use-cases/user-roles.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 

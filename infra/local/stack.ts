@@ -11,7 +11,7 @@ import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
 import { attachDepartmentQueues } from './department-queues.js';
 import { startCognitoLocal } from './engines/cognito-local.js';
-import { provisionUserPool } from './engines/cognito-pool.js';
+import { groupsOfUser, initiateAuth, provisionUserPool } from './engines/cognito-pool.js';
 import { startDynamoDbLocal } from './engines/dynamodb-local.js';
 import { localAwsConfig } from './engines/local-aws.js';
 import { freePort, type Logger, silentLogger } from './engines/processes.js';
@@ -20,6 +20,7 @@ import { type LocalBus, startEventBus } from './event-bus.js';
 import { startGateway } from './gateway.js';
 import { handlerEnv, localCursorSecret } from './handler-env.js';
 import { jwtAuthorizer } from './jwt-authorizer.js';
+import { startLambdaInvoke } from './lambda-invoke.js';
 import { lambdaContext, loadHandler } from './lambda-runtime.js';
 import { type LocalScheduler, startScheduler } from './scheduler.js';
 import type { StackInfo } from './stack-info.js';
@@ -54,6 +55,19 @@ export interface RunningStack {
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fn = (path: string) => join(root, 'functions', path);
 
+/** The pool's PreTokenGeneration trigger (in AWS: StatefulStack.userSync). */
+const SIGN_IN_TRIGGER = 'sync-user';
+
+/** Puts the user's groups in the trigger event, where Cognito has them and cognito-local leaves a gap. */
+function withGroups(pool: { cognitoEndpoint: string; userPoolId: string }) {
+  return async (event: unknown) => {
+    const e = event as { userName: string; request: { groupConfiguration?: Record<string, unknown> } };
+    const groups = await groupsOfUser(pool.cognitoEndpoint, pool.userPoolId, e.userName);
+    e.request.groupConfiguration = { ...e.request.groupConfiguration, groupsToOverride: groups };
+    return e;
+  };
+}
+
 /**
  * The whole backend on this machine: real engines as child processes, and in this process the
  * gateway, the stream poller, the event bus and the scheduler around the very same handlers.
@@ -74,9 +88,26 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     step('DynamoDB Local, cognito-local and S3 (s3rver)');
     const dbDir = join(dataDir, 'dynamodb');
     if (opts.persistent) await mkdir(dbDir, { recursive: true });
+    const signInTrigger = { cognitoEndpoint: '', userPoolId: '' };
+    const lambdas = await startLambdaInvoke({
+      port: await freePort(),
+      functions: {
+        [SIGN_IN_TRIGGER]: {
+          entry: fn(`triggers/${SIGN_IN_TRIGGER}.ts`),
+          prepare: withGroups(signInTrigger),
+        },
+      },
+      log,
+    });
+    stops.push(lambdas.stop);
     const [dynamo, cognito, s3] = await Promise.all([
       startDynamoDbLocal({ dbPath: opts.persistent ? dbDir : undefined, logsDir, log }),
-      startCognitoLocal({ dataDir: join(dataDir, 'cognito'), logsDir, log }),
+      startCognitoLocal({
+        dataDir: join(dataDir, 'cognito'),
+        logsDir,
+        log,
+        triggers: { lambdaEndpoint: lambdas.endpoint, functions: { PreTokenGeneration: SIGN_IN_TRIGGER } },
+      }),
       startS3Local({ dataDir: join(dataDir, 's3'), bucket: RESOURCE_NAMES.reportsBucket, logsDir, log }),
     ]);
     stops.push(dynamo.stop, cognito.stop, s3.stop);
@@ -88,6 +119,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       groups: ALL_GROUPS,
       users: DEMO_USERS,
     });
+    Object.assign(signInTrigger, { cognitoEndpoint: cognito.endpoint, userPoolId: pool.userPoolId });
 
     step('table and stream');
     const aws = localAwsConfig(dynamo.endpoint);
@@ -106,6 +138,13 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         s3: s3.endpoint,
         cursorSecret,
       }),
+    );
+
+    step('user directory');
+    // Each demo user signs in once, so the sign-in trigger mirrors them into the directory (as the
+    // invitation route will do for a user made through the API) before anyone names them as an owner.
+    await Promise.all(
+      DEMO_USERS.map((u) => initiateAuth(cognito.endpoint, pool.clientId, u.username, u.password)),
     );
 
     step('event bus and department rules');

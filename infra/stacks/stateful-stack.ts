@@ -6,6 +6,7 @@ import {
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
+  UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
@@ -14,8 +15,9 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ALL_GROUPS } from '../../shared/config/departments.js';
 import { RESOURCE_NAMES } from '../../shared/config/resources.js';
-import { TABLE_DEFINITION } from '../../shared/db/keys.js';
+import { TABLE_DEFINITION, USER_KEY_PREFIX } from '../../shared/db/keys.js';
 import { EVENT_SOURCE } from '../../shared/events/names.js';
+import { AppFunction } from '../constructs/app-function.js';
 
 /**
  * What holds data or identity: the table, the user pool, the bus and the reports bucket. Kept apart
@@ -28,11 +30,14 @@ export class StatefulStack extends Stack {
   public readonly bus: EventBus;
   public readonly reportsBucket: Bucket;
   public readonly cursorSecret: Secret;
+  /** Mirrors each signing-in user into the table's user directory (functions/triggers/sync-user.ts). */
+  public readonly userSync: AppFunction;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.table = this.createTable();
     [this.userPool, this.userPoolClient] = this.createUserPool();
+    this.userSync = this.createUserSync();
     this.bus = this.createBus();
     this.reportsBucket = this.createReportsBucket();
     this.cursorSecret = this.createCursorSecret();
@@ -121,6 +126,21 @@ export class StatefulStack extends Stack {
       refreshTokenValidity: Duration.days(30),
     });
     return [pool, client];
+  }
+
+  /**
+   * The sign-in trigger that keeps the user directory (shared/db/user-directory.ts) in step with the pool.
+   * Here, beside the pool, because a trigger in the service stack would make the two stacks depend on
+   * each other. It may write the directory's items only.
+   */
+  private createUserSync(): AppFunction {
+    const fn = new AppFunction(this, 'UserSync', {
+      entry: 'functions/triggers/sync-user.ts',
+      description: 'Concord CRM: mirrors signing-in users into the user directory',
+      timeout: Duration.seconds(5),
+    }).bindTableItems(this.table, ['dynamodb:PutItem'], USER_KEY_PREFIX);
+    this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION, fn);
+    return fn;
   }
 
   private createBus(): EventBus {

@@ -12,7 +12,10 @@
  * | list a collection by account           | byAccountCollection  | <collection>#ACCOUNT#<accountId>      |
  * | an account's timeline (all collections)| byAccount            | TIMELINE#<accountId>, account first   |
  * | replay a create by Idempotency-Key     | table                | PK = IDEMPOTENCY#<user>#<key>          |
- * | hold one user's role change (lock)     | table                | PK = ROLELOCK#<userId>, SK = ROLELOCK  |
+ * | hold one user's role change (lock)     | table                | PK = USER#<userId>, SK = ROLELOCK      |
+ * | a user of the directory, by id         | table                | PK = USER#<userId>, SK = PROFILE       |
+ * | a user of the directory, by name       | byOwner              | users#NAME#<lowercased username>      |
+ * | the enabled members of a department    | byState              | users#DEPT#<department>               |
  * Sort keys in the indexes are record ids (ULIDs), so "newest first" is ScanIndexForward = false.
  */
 import { COLLECTIONS, type CollectionName, isCollection } from '../domain/collections.js';
@@ -290,17 +293,83 @@ export function replayOf(item: Item): Replay | undefined {
 }
 
 /**
- * A lease on one user's role changes, keyed by the user's id (Cognito `sub`: one per user, whatever
- * alias an admin names them by). Not a record (no collection attribute), so the stream publisher
- * announces nothing for it; TTL purges one that was never released, long after its lease ended.
+ * The user directory: one item per user, keyed by the user's id (Cognito `sub`), so that writes can check
+ * an `ownerId` with one GetItem instead of asking Cognito. Found by name through byOwner and by department
+ * through byState, under partition values no collection uses. Not a record (no collection attribute): the
+ * publisher announces nothing for it.
+ */
+const USER = 'USER';
+const USER_SK = 'PROFILE';
+const DIRECTORY = 'users';
+/** Every directory item's partition key starts so: IAM confines the directory's writers to these items. */
+export const USER_KEY_PREFIX = `${USER}#`;
+
+export interface DirectoryEntry {
+  userId: string;
+  username: string;
+  email: string | null;
+  groups: string[];
+  /** The department group among `groups`, if any (derived by the policy, stored for the index). */
+  department: string | null;
+  enabled: boolean;
+  updatedAt: string;
+}
+
+export function userKey(userId: string): Key {
+  return keyOf(`${USER_KEY_PREFIX}${userId}`, USER_SK);
+}
+
+const directoryPartition = {
+  byName: (username: string) => `${DIRECTORY}#NAME#${username.toLowerCase()}`,
+  byDepartment: (department: string) => `${DIRECTORY}#DEPT#${department}`,
+};
+
+export function directoryItem(entry: DirectoryEntry): Item {
+  const item: Item = {
+    ...entry,
+    ...userKey(entry.userId),
+    [INDEXES.byOwner.pk]: directoryPartition.byName(entry.username),
+    [INDEXES.byOwner.sk]: entry.userId,
+  };
+  if (entry.department && entry.enabled) {
+    item[INDEXES.byState.pk] = directoryPartition.byDepartment(entry.department);
+    item[INDEXES.byState.sk] = entry.userId;
+  }
+  return item;
+}
+
+export function directoryEntryOf(item: Item | undefined): DirectoryEntry | undefined {
+  if (!item || typeof item.userId !== 'string' || typeof item.username !== 'string') return undefined;
+  return {
+    userId: item.userId,
+    username: item.username,
+    email: typeof item.email === 'string' ? item.email : null,
+    groups: Array.isArray(item.groups) ? item.groups.filter((g): g is string => typeof g === 'string') : [],
+    department: typeof item.department === 'string' ? item.department : null,
+    enabled: item.enabled !== false,
+    updatedAt: String(item.updatedAt ?? ''),
+  };
+}
+
+/** The directory entry of a username (case-insensitive, as Cognito usernames are). */
+export const usernameQuery = (username: string): IndexQuery =>
+  query('byOwner', directoryPartition.byName(username));
+
+/** The enabled members of a department. */
+export const departmentMembersQuery = (department: string): IndexQuery =>
+  query('byState', directoryPartition.byDepartment(department));
+
+/**
+ * A lease on one user's role changes, in the user's own partition (keyed by the user's id, Cognito
+ * `sub`: one per user, whatever alias an admin names them by), beside their directory entry: so the
+ * role-change function is confined to `USER#` items. Not a record, so the stream publisher announces
+ * nothing for it; TTL purges one that was never released, long after its lease ended.
  */
 const ROLE_LOCK = 'ROLELOCK';
 export const ROLE_LOCK_ATTRS = { owner: 'lockOwner', leaseUntil: 'leaseUntil' } as const;
-/** Every role lock's partition key starts so: IAM confines the role-change function to these items. */
-export const ROLE_LOCK_KEY_PREFIX = `${ROLE_LOCK}#`;
 
 export function roleLockKey(userId: string): Key {
-  return keyOf(`${ROLE_LOCK_KEY_PREFIX}${userId}`, ROLE_LOCK);
+  return keyOf(`${USER_KEY_PREFIX}${userId}`, ROLE_LOCK);
 }
 
 export function roleLockItem(userId: string, owner: string, leaseUntilMs: number): Item {

@@ -7,12 +7,9 @@ import { defineHandler as fn, type Route } from './route-types.js';
 
 /** The five routes of every collection (routes.ts), and their handlers, each serving every collection. */
 
-/** Naming another owner looks the user up (exists, enabled, department): read-only, on the pool. */
-export const OWNER_LOOKUP = ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'];
-
-const createRecord = fn('create-record', { table: 'RW', userPool: OWNER_LOOKUP });
+const createRecord = fn('create-record', { table: 'RW' });
 const getRecord = fn('get-record', { table: 'R' });
-const updateRecord = fn('update-record', { table: 'RW', userPool: OWNER_LOOKUP });
+const updateRecord = fn('update-record', { table: 'RW' });
 const deleteRecord = fn('delete-record', { table: 'RW' });
 const listRecords = fn('list-records', { table: 'R', cursors: true });
 

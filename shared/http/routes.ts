@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
-import { ROLE_LOCK_KEY_PREFIX } from '../db/keys.js';
+import { USER_KEY_PREFIX } from '../db/keys.js';
 import { convertLeadBody, userGroupsBody } from '../domain/action-bodies.js';
 import { COLLECTION_NAMES } from '../domain/collections.js';
 import { DOCS_ASSETS, DOCS_PACKAGE, DOCS_PACKAGE_FILES } from './docs-assets.js';
-import { byId, OWNER_LOOKUP, recordRoutes } from './record-routes.js';
+import { byId, recordRoutes } from './record-routes.js';
 import * as S from './route-schemas.js';
 import { defineHandler as fn, type Handler, type Route } from './route-types.js';
 
@@ -119,7 +119,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/v1/leads/{id}/convert',
-    handler: fn('convert-lead', { table: 'RW', userPool: OWNER_LOOKUP }),
+    handler: fn('convert-lead', { table: 'RW' }),
     auth: 'user',
     collection: 'leads',
     summary: 'Hand a qualified lead over to sales: account, contact and opportunity in one transaction',
@@ -145,13 +145,14 @@ export const ROUTES: readonly Route[] = [
     method: 'PUT',
     path: '/v1/admin/users/{username}/groups',
     handler: fn('admin-set-groups', {
-      // The user's role lock only (take it, give it back): no record is readable or writable.
-      tableItems: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], keyPrefix: ROLE_LOCK_KEY_PREFIX },
+      // The user's own items only (their role lock, their directory entry): no record is readable or writable.
+      tableItems: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], keyPrefix: USER_KEY_PREFIX },
       userPool: [
         'cognito-idp:AdminGetUser',
         'cognito-idp:AdminListGroupsForUser',
         'cognito-idp:AdminAddUserToGroup',
         'cognito-idp:AdminRemoveUserFromGroup',
+        'cognito-idp:ListUsersInGroup',
       ],
     }),
     auth: 'user',
@@ -159,7 +160,28 @@ export const ROUTES: readonly Route[] = [
     request: { body: userGroupsBody },
     status: 200,
     response: { description: "The user's groups now", body: S.userGroups },
-    errors: { 409: "Another change to this user's roles is in progress; try again" },
+    errors: {
+      409: "Another change to this user's roles is in progress, or you are the last admin and would lose the role",
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/admin/users/{username}',
+    handler: fn('admin-disable-user', {
+      // The user's own items only (their role lock, their directory entry).
+      tableItems: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], keyPrefix: USER_KEY_PREFIX },
+      userPool: [
+        'cognito-idp:AdminGetUser',
+        'cognito-idp:AdminListGroupsForUser',
+        'cognito-idp:ListUsersInGroup',
+        'cognito-idp:AdminDisableUser',
+      ],
+    }),
+    auth: 'user',
+    summary: 'Disable a user: they can no longer sign in, nor be given records',
+    status: 204,
+    response: { description: 'Disabled' },
+    errors: { 409: "Another change to this user's roles is in progress, or you are the last admin" },
   },
 ];
 

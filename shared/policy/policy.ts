@@ -146,6 +146,25 @@ export function canAdminister(caller: Caller): boolean {
   return caller.isAdmin;
 }
 
+/** The group of the admins: the pool is asked for its enabled members before an admin steps down. */
+export const ADMIN_GROUP = ROLE_GROUPS.admins;
+
+/**
+ * The last enabled admin may not take away their own admin role or disable themselves (a pool with no
+ * admin could only be repaired in the AWS console). `keepsAdmin`: whether the target is still an
+ * enabled admin after the change.
+ */
+export function leavesNoAdmin(
+  caller: Caller,
+  change: { targetUserId: string; keepsAdmin: boolean; enabledAdminIds: readonly string[] },
+): boolean {
+  if (!caller.isAdmin || change.targetUserId !== caller.userId || change.keepsAdmin) return false;
+  return change.enabledAdminIds.every((id) => id === caller.userId);
+}
+
+/** Whether a list of groups makes its user an admin. */
+export const includesAdmin = (groups: readonly string[]): boolean => groups.includes(ROLE_GROUPS.admins);
+
 /**
  * A group assignment is valid when every group is known and the user keeps exactly one department
  * group (admins may have none). Returns the problems, empty when valid.

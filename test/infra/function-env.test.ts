@@ -24,7 +24,8 @@ beforeAll(() => {
 function envOf(fn: LambdaFunction): Record<string, string> {
   const cfn = fn.node.defaultChild as { node: unknown };
   const id = Stack.of(fn).getLogicalId(cfn as never);
-  const props = template.toJSON().Resources[id].Properties as { Environment?: { Variables?: object } };
+  const stackTemplate = Stack.of(fn) === built.service ? template : Template.fromStack(Stack.of(fn));
+  const props = stackTemplate.toJSON().Resources[id].Properties as { Environment?: { Variables?: object } };
   return Object.fromEntries(
     Object.entries(props.Environment?.Variables ?? {}).map(([k, v]) => [
       k,
@@ -52,7 +53,7 @@ describe('function environments', () => {
     }
   });
 
-  it('the stream consumer has what its code declares, and nothing else of ours', async () => {
+  it('the stream consumer and the sign-in trigger have what their code declares, and nothing else of ours', async () => {
     // Prepare: the consumer's module parses its environment when imported; the one helper provides it.
     const saved = { ...process.env };
     Object.assign(
@@ -65,10 +66,12 @@ describe('function environments', () => {
       }),
     );
     const { USES } = await import('../../functions/streams/publish-changes.js');
+    const trigger = await import('../../functions/triggers/sync-user.js');
     process.env = saved;
 
     // Act / Assess
     expectExactly('publish-changes', USES, envOf(built.service.fanout.publisher));
+    expectExactly('sync-user', trigger.USES, envOf(built.stateful.userSync));
   });
 
   it('a function without a variable its schema requires would be caught', () => {

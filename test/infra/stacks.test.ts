@@ -8,7 +8,7 @@ import { type BuiltApp, buildApp } from '../../infra/app.js';
 import { ALL_GROUPS, DEPARTMENTS } from '../../shared/config/departments.js';
 import { ENV } from '../../shared/config/env.js';
 import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
-import { COLLECTION_ATTRIBUTE, ROLE_LOCK_KEY_PREFIX, TABLE_DEFINITION } from '../../shared/db/keys.js';
+import { COLLECTION_ATTRIBUTE, TABLE_DEFINITION, USER_KEY_PREFIX } from '../../shared/db/keys.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
 import { FALLBACK, type Grants, HANDLERS, ROUTES, routeKey } from '../../shared/http/routes.js';
 
@@ -311,10 +311,9 @@ describe('ServiceStack: functions', () => {
     }
   });
 
-  it('only the admin functions and the owner-naming writes touch Cognito, and only on the user pool', () => {
+  it('only the admin functions touch Cognito (owners are checked in the table), and only on the user pool', () => {
     // Prepare
     const poolArn = built.service.resolve(built.stateful.userPool.userPoolArn);
-    const OWNER_NAMING: string[] = ['create-record', 'update-record', 'convert-lead'];
 
     for (const handler of HANDLERS.keys()) {
       // Act
@@ -323,12 +322,7 @@ describe('ServiceStack: functions', () => {
       );
 
       // Assess
-      if (OWNER_NAMING.includes(handler)) {
-        expect(actionsOf(cognito).sort(), handler).toEqual([
-          'cognito-idp:AdminListGroupsForUser',
-          'cognito-idp:ListUsers',
-        ]);
-      } else if (!handler.startsWith('admin-')) {
+      if (!handler.startsWith('admin-')) {
         expect(cognito, handler).toEqual([]);
         continue;
       }
@@ -341,7 +335,7 @@ describe('ServiceStack: functions', () => {
     );
   });
 
-  it('admin-set-groups may take and give back role locks in the table, and touch nothing else there', () => {
+  it("admin-set-groups may write the user's own items (role lock, directory entry) and nothing else in the table", () => {
     // Act
     const table = statementsOf(functionOf('admin-set-groups')).filter((s) =>
       actionsOf([s]).some((a) => a.startsWith('dynamodb:')),
@@ -352,7 +346,7 @@ describe('ServiceStack: functions', () => {
     for (const statement of table) {
       expect(statement.Resource).toEqual(built.service.resolve(built.stateful.table.tableArn));
       expect((statement as { Condition?: unknown }).Condition).toEqual({
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ROLE_LOCK_KEY_PREFIX}*`] },
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${USER_KEY_PREFIX}*`] },
       });
     }
   });

@@ -9,7 +9,7 @@ const directory = vi.hoisted(() => ({
   tokens: [] as (string | undefined)[],
   next: undefined as string | undefined,
 }));
-vi.mock('../../shared/db/user-directory.js', async (importOriginal) => ({
+vi.mock('../../shared/db/user-pool.js', async (importOriginal) => ({
   ...(await importOriginal<object>()),
   listUsers: async (_limit: number, token?: string) => {
     directory.tokens.push(token);

@@ -2,10 +2,18 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../shared/http/logger.js';
 import { admin } from './fixtures.js';
 
-/** Cognito and the role lock, faked: the user `sally` is in `sales`; what is set is recorded. */
-const directory = vi.hoisted(() => ({ set: [] as { current: string[]; wanted: string[] }[] }));
+/** Cognito, the directory and the role lock, faked: `sally` is in `sales`; what is set is recorded. */
+const directory = vi.hoisted(() => ({
+  set: [] as { current: string[]; wanted: string[] }[],
+  saved: [] as { userId: string; groups: string[]; department: string | null }[],
+}));
 vi.mock('../../shared/db/user-directory.js', () => ({
-  userIdOf: async () => 'sally-sub',
+  saveDirectoryUser: async (entry: { userId: string; groups: string[]; department: string | null }) => {
+    directory.saved.push(entry);
+  },
+}));
+vi.mock('../../shared/db/user-pool.js', () => ({
+  poolUser: async () => ({ userId: 'sally-sub', username: 'sally', email: null, enabled: true }),
   groupsOf: async () => ['sales'],
   setGroups: async (_username: string, current: string[], wanted: string[]) => {
     directory.set.push({ current, wanted });
@@ -20,6 +28,7 @@ const { setUserGroupsUseCase } = await import('../../shared/domain/use-cases/use
 describe('a role change', () => {
   beforeEach(() => {
     directory.set = [];
+    directory.saved = [];
     vi.restoreAllMocks();
   });
 
@@ -34,6 +43,9 @@ describe('a role change', () => {
 
     // Assess
     expect(directory.set).toHaveLength(1);
+    expect(directory.saved).toMatchObject([
+      { userId: 'sally-sub', groups: ['managers', 'marketing'], department: 'marketing' },
+    ]);
     expect(info).toHaveBeenCalledExactlyOnceWith('user groups changed', {
       actor: { userId: 'ada-sub', username: 'ada' },
       target: 'sally',

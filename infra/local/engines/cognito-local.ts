@@ -28,6 +28,8 @@ export {
 export interface CognitoLocalOptions {
   port?: number;
   dataDir: string;
+  /** Lambda triggers by Cognito's trigger name (`PreTokenGeneration`), invoked at `lambdaEndpoint`. */
+  triggers?: { lambdaEndpoint: string; functions: Readonly<Record<string, string>> };
   logsDir: string;
   log?: Logger;
 }
@@ -40,7 +42,7 @@ const PORT_FILE = 'port';
 export async function startCognitoLocal(options: CognitoLocalOptions): Promise<RunningEngine> {
   const log = options.log ?? silentLogger;
   const dataDir = resolve(options.dataDir);
-  await writeConfig(dataDir);
+  await writeConfig(dataDir, options.triggers);
   const port = options.port ?? (await rememberedPort(dataDir, log));
   const child = spawnChild('cognito-local', process.execPath, [packageBin('cognito-local')], {
     cwd: dataDir,
@@ -90,12 +92,20 @@ export async function rememberedPort(dataDir: string, log: Logger = silentLogger
  * cognito-local's built-in pool defaults say `UsernameAttributes: ['email']`, merged into every CreateUserPool
  * (an empty array in the request cannot clear it), so AdminCreateUser would insist that usernames be emails.
  * Its own config file can replace the defaults: then a pool behaves as on AWS, where a pool created without
- * UsernameAttributes takes plain usernames. Rewritten at each start; nothing else lives in this file.
+ * UsernameAttributes takes plain usernames. It also names the Lambda triggers and where to invoke them.
+ * Rewritten at each start; nothing else lives in this file.
  */
-async function writeConfig(dataDir: string): Promise<void> {
+async function writeConfig(dataDir: string, triggers: CognitoLocalOptions['triggers']): Promise<void> {
   const configDir = join(dataDir, '.cognito');
   await mkdir(configDir, { recursive: true });
-  const config = { UserPoolDefaults: { UsernameAttributes: [] } };
+  const config = {
+    UserPoolDefaults: { UsernameAttributes: [] },
+    ...(triggers && {
+      // Its Lambda client (aws-sdk v2) pointed at the local Invoke API (infra/local/lambda-invoke.ts).
+      LambdaClient: { endpoint: triggers.lambdaEndpoint },
+      TriggerFunctions: triggers.functions,
+    }),
+  };
   await writeFile(join(configDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 

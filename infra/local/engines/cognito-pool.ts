@@ -236,3 +236,23 @@ function required(value: string | undefined, message: string): string {
   if (!value) throw new Error(message);
   return value;
 }
+
+/**
+ * The user's groups, as Cognito puts them in a PreTokenGeneration event's `groupsToOverride`: cognito-local
+ * leaves that field empty (a TODO in its token generator), so the local Invoke API fills it in with this.
+ */
+export async function groupsOfUser(
+  endpoint: string,
+  userPoolId: string,
+  username: string,
+): Promise<string[]> {
+  const cognito = new CognitoIdentityProviderClient(localAwsConfig(endpoint));
+  try {
+    const out = await cognito.send(
+      new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: username }),
+    );
+    return (out.Groups ?? []).flatMap((g) => (g.GroupName ? [g.GroupName] : []));
+  } finally {
+    cognito.destroy();
+  }
+}

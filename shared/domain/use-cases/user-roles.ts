@@ -1,8 +1,22 @@
 import { withRoleLock } from '../../db/role-lock.js';
-import { groupsOf, setGroups, userIdOf } from '../../db/user-directory.js';
+import { type DirectoryEntry, saveDirectoryUser } from '../../db/user-directory.js';
+import {
+  disableUser,
+  enabledMembersOf,
+  groupsOf,
+  type PoolUser,
+  poolUser,
+  setGroups,
+} from '../../db/user-pool.js';
 import { logger } from '../../http/logger.js';
 import type { Caller } from '../../policy/caller.js';
-import { groupAssignmentProblems } from '../../policy/policy.js';
+import {
+  ADMIN_GROUP,
+  departmentOfGroups,
+  groupAssignmentProblems,
+  includesAdmin,
+  leavesNoAdmin,
+} from '../../policy/policy.js';
 import { userGroupsBody } from '../action-bodies.js';
 import { fail } from '../errors.js';
 import { validate } from '../validation.js';
@@ -10,30 +24,79 @@ import { requireAdmin } from './preconditions.js';
 
 const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 
+const LAST_ADMIN = 'You are the last admin: make another admin first.';
+
+/** A name that can be a user's, or 404 before anything is asked. */
+function wellFormed(caller: Caller, username: string | undefined): string {
+  requireAdmin(caller);
+  if (!username || !USERNAME.test(username)) throw fail.notFound('No such user.');
+  return username;
+}
+
+/** The user an admin names, or 404. */
+async function namedUser(username: string): Promise<PoolUser> {
+  const user = await poolUser(username);
+  if (!user) throw fail.notFound('No such user.');
+  return user;
+}
+
+/** 409 when the change would leave the pool without an enabled admin (the caller stepping down). */
+async function keepAnAdmin(caller: Caller, user: PoolUser, keepsAdmin: boolean): Promise<void> {
+  if (!caller.isAdmin || user.userId !== caller.userId || keepsAdmin) return;
+  const enabledAdminIds = await enabledMembersOf(ADMIN_GROUP);
+  if (leavesNoAdmin(caller, { targetUserId: user.userId, keepsAdmin, enabledAdminIds }))
+    throw fail.conflict(LAST_ADMIN);
+}
+
+/** The directory's mirror of the user after a change, written under the role lock like the change. */
+const mirror = (user: PoolUser, groups: string[], enabled: boolean): DirectoryEntry => ({
+  ...user,
+  enabled,
+  groups,
+  department: departmentOfGroups(groups) ?? null,
+  updatedAt: new Date().toISOString(),
+});
+
 /**
  * Sets a user's groups (roles) to exactly the given list, keeping one department group. Two admins
  * changing the same user are serialised by the user's role lock (read and write under it), else each
  * could read the old groups and both add their department.
  */
 export async function setUserGroupsUseCase(caller: Caller, username: string | undefined, body: unknown) {
-  requireAdmin(caller);
-  if (!username || !USERNAME.test(username)) throw fail.notFound('No such user.');
+  const name = wellFormed(caller, username);
   const valid = validate(userGroupsBody, body);
   if (!valid.ok) throw fail.invalid(valid.errors, 'The request body is invalid.');
   const problems = groupAssignmentProblems(valid.value.groups);
   if (problems.length) throw fail.invalid(problems.map((message) => ({ path: 'groups', message })));
-  const userId = await userIdOf(username);
-  if (!userId) throw fail.notFound('No such user.');
-  await withRoleLock(userId, async () => {
-    const current = await groupsOf(username);
+  const user = await namedUser(name);
+  const groups = [...valid.value.groups].sort();
+  await withRoleLock(user.userId, async () => {
+    const current = await groupsOf(user.username);
     if (!current) throw fail.notFound('No such user.');
-    await setGroups(username, current, valid.value.groups);
+    await keepAnAdmin(caller, user, includesAdmin(groups));
+    await setGroups(user.username, current, groups);
+    await saveDirectoryUser(mirror(user, groups, user.enabled));
     // The audit of role changes: who changed whom, from what to what (names and groups only).
     logger.info('user groups changed', {
       actor: { userId: caller.userId, username: caller.username },
-      target: username,
-      groups: { before: [...current].sort(), after: [...valid.value.groups].sort() },
+      target: user.username,
+      groups: { before: [...current].sort(), after: groups },
     });
   });
-  return { username, groups: [...valid.value.groups].sort() };
+  return { username: user.username, groups };
+}
+
+/** Disables a user (Cognito AdminDisableUser): they can no longer sign in, nor be given records. */
+export async function disableUserUseCase(caller: Caller, username: string | undefined): Promise<void> {
+  const user = await namedUser(wellFormed(caller, username));
+  await withRoleLock(user.userId, async () => {
+    const groups = (await groupsOf(user.username)) ?? [];
+    await keepAnAdmin(caller, user, false);
+    await disableUser(user.username);
+    await saveDirectoryUser(mirror(user, [...groups].sort(), false));
+    logger.info('user disabled', {
+      actor: { userId: caller.userId, username: caller.username },
+      target: user.username,
+    });
+  });
 }

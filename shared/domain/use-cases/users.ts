@@ -1,6 +1,6 @@
 import { openCursor, signCursor } from '../../db/cursor.js';
 import { serverCursorKeys } from '../../db/cursor-secret.js';
-import { type DirectoryUser, listUsers } from '../../db/user-directory.js';
+import { type DirectoryUser, listUsers } from '../../db/user-pool.js';
 import type { Caller } from '../../policy/caller.js';
 import { fail } from '../errors.js';
 import { requireAdmin } from './preconditions.js';

@@ -1,5 +1,5 @@
 import type { ReferenceCheck } from '../../db/transactions.js';
-import { type UserById, userById } from '../../db/user-directory.js';
+import { type DirectoryEntry, directoryUser } from '../../db/user-directory.js';
 import type { Caller } from '../../policy/caller.js';
 import { canAssignOwner, canAssignToOthers, departmentOfGroups } from '../../policy/policy.js';
 import { COLLECTIONS, type CollectionName } from '../collections.js';
@@ -19,7 +19,7 @@ export interface OwnerAssignment {
 
 /**
  * Every `ownerId` must name an existing, enabled user within the caller's reach (policy
- * `canAssignOwner`). The directory is asked only about users other than the caller, and never for a
+ * `canAssignOwner`). The user directory (one GetItem per user) is asked only about users other than the caller, and never for a
  * caller who may not hand records to anyone else: a member learns nothing about who exists.
  * An unknown user is a 400 on the field; a user out of reach is a 403 (a denied write).
  */
@@ -35,8 +35,8 @@ export async function checkOwnerAssignments(caller: Caller, assignments: OwnerAs
     );
   if (others.length === 0) return;
   const ids = [...new Set(others.map((a) => a.ownerId))];
-  const found = await Promise.all(ids.map((id) => userById(id)));
-  const users = new Map<string, UserById | undefined>(ids.map((id, i) => [id, found[i]]));
+  const found = await Promise.all(ids.map((id) => directoryUser(id)));
+  const users = new Map<string, DirectoryEntry | undefined>(ids.map((id, i) => [id, found[i]]));
 
   const errors: FieldError[] = [];
   for (const a of others) {

@@ -1,0 +1,8 @@
+// primary adapter (HTTP API) → disableUserUseCase → user pool (AdminDisableUser) + user directory
+import { disableUserUseCase } from '../../shared/domain/use-cases/user-roles.js';
+import { apiHandler } from '../../shared/http/api-handler.js';
+
+export const handler = apiHandler('admin-disable-user', async (request) => {
+  await disableUserUseCase(request.caller, request.params.username);
+  return {};
+});
