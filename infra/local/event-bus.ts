@@ -20,6 +20,8 @@ export interface LocalBus {
   addTarget(ruleName: string, target: Target): void;
   /** Waits until every target invocation started so far has finished. */
   settle(): Promise<void>;
+  /** PutEvents calls answered and entries accepted since the bus started (the benchmarks count them). */
+  counts(): { putEventsCalls: number; entriesAccepted: number };
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function startEventBus(opts: BusOptions): Promise<LocalBus> {
   const region = opts.region ?? 'us-east-1';
   const targets = new Map<string, Target[]>();
   const inflight = new Set<Promise<void>>();
+  const counted = { putEventsCalls: 0, entriesAccepted: 0 };
 
   const deliver = (event: BusEvent, rule: RuleSpec) => {
     for (const target of targets.get(rule.name) ?? []) {
@@ -114,6 +117,8 @@ export async function startEventBus(opts: BusOptions): Promise<LocalBus> {
       results.push({ EventId: event.id });
     }
     if (lines.length) await appendFile(opts.eventsLog, `${lines.join('\n')}\n`);
+    counted.putEventsCalls++;
+    counted.entriesAccepted += matched.length;
     for (const [event, rules] of matched) for (const rule of rules) deliver(event, rule);
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
@@ -157,6 +162,7 @@ export async function startEventBus(opts: BusOptions): Promise<LocalBus> {
   return {
     endpoint: `http://127.0.0.1:${opts.port}`,
     addTarget: (ruleName, target) => targets.set(ruleName, [...(targets.get(ruleName) ?? []), target]),
+    counts: () => ({ ...counted }),
     settle: async () => {
       while (inflight.size) await Promise.allSettled([...inflight]);
     },

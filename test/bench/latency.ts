@@ -19,7 +19,8 @@ import { heading, ms, ratio, type Summary, summarize, table } from './stats.js';
  * that runs inside Lambda in AWS), and once as the bare SDK call. Interleaved, so drift hits all alike.
  */
 
-export const GOAL_RATIO = 1.3;
+/** Handler (framework inside the Lambda) over the bare SDK call: the goal. */
+export const GOAL_RATIO = 1.2;
 const WARMUP = 50;
 
 type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;

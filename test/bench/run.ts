@@ -4,6 +4,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runningChildren, stopAll } from '../../infra/local/engines/processes.js';
 import { type BundlesResult, benchBundles, GOAL_EXTRA_BYTES, GOAL_EXTRA_MS } from './bundles.js';
+import {
+  benchCollaboration,
+  type CollaborationResult,
+  LAG_GOAL_P99_MS,
+  PUT_EVENTS_PER_1000_GOAL,
+} from './collaboration.js';
 import { benchLatency, GOAL_RATIO, type LatencyResult, startBenchStack } from './latency.js';
 import { stopOwnChildren } from './processes.js';
 import { benchRoundTrips, type RouteTrips } from './round-trips.js';
@@ -72,9 +78,11 @@ async function main() {
   stackToStop = ctx.stop;
   let latency: LatencyResult;
   let trips: RouteTrips[];
+  let collaboration: CollaborationResult;
   try {
     latency = await benchLatency(ctx, 300);
     trips = await benchRoundTrips(ctx.stack.info);
+    collaboration = await benchCollaboration(ctx, 500, 1000);
   } finally {
     await ctx.stop();
     stackToStop = undefined;
@@ -87,11 +95,14 @@ async function main() {
   // Bundles last, with no stack running: the load timings share the 2 cores with nothing else of ours.
   const bundles: BundlesResult = await benchBundles(workDir, 20);
 
-  summary(startup, latency, trips, bundles);
+  summary(startup, latency, trips, bundles, collaboration);
   // BENCH_RESULTS=<file> keeps every raw figure as JSON (used to write docs/benchmarks.md).
   const results = process.env.BENCH_RESULTS;
   if (results) {
-    await writeFile(results, `${JSON.stringify({ startup, latency, trips, bundles }, null, 2)}\n`);
+    await writeFile(
+      results,
+      `${JSON.stringify({ startup, latency, trips, bundles, collaboration }, null, 2)}\n`,
+    );
     console.log(`\n  raw figures: ${results}`);
   }
   console.log(`  total bench time ${ms(performance.now() - began)}; load average after: ${loadAverage()}`);
@@ -107,6 +118,7 @@ function summary(
   latency: LatencyResult,
   trips: RouteTrips[],
   bundles: BundlesResult,
+  collaboration: CollaborationResult,
 ) {
   heading('Summary');
   const s = latency.stats;
@@ -117,13 +129,15 @@ function summary(
   );
   console.log(
     `  GET          gateway ${ms(s['gateway GET'].median)} / bare ${ms(s['bare GetItem'].median)} = ` +
-      `${ratio(s['gateway GET'].median, s['bare GetItem'].median)} (${goal(latency.ratios.getGateway <= GOAL_RATIO)} ≤ ${GOAL_RATIO}×); ` +
-      `handler only ${ratio(s['handler GET'].median, s['bare GetItem'].median)}`,
+      `${ratio(s['gateway GET'].median, s['bare GetItem'].median)} (informative: the local HTTP hop and JWT check); ` +
+      `handler only ${ratio(s['handler GET'].median, s['bare GetItem'].median)} ` +
+      `(${goal(s['handler GET'].median / s['bare GetItem'].median <= GOAL_RATIO)} ≤ ${GOAL_RATIO}×)`,
   );
   console.log(
     `  PATCH        gateway ${ms(s['gateway PATCH'].median)} / bare ${ms(s['bare UpdateItem'].median)} = ` +
-      `${ratio(s['gateway PATCH'].median, s['bare UpdateItem'].median)} (${goal(latency.ratios.patchGateway <= GOAL_RATIO)} ≤ ${GOAL_RATIO}×); ` +
-      `handler only ${ratio(s['handler PATCH'].median, s['bare UpdateItem'].median)}`,
+      `${ratio(s['gateway PATCH'].median, s['bare UpdateItem'].median)} (informative); ` +
+      `handler only ${ratio(s['handler PATCH'].median, s['bare UpdateItem'].median)} ` +
+      `(${goal(s['handler PATCH'].median / s['bare UpdateItem'].median <= GOAL_RATIO)} ≤ ${GOAL_RATIO}×)`,
   );
   console.log(`  JWT verify   ${ms(s['JWT verify'].median)} median (API Gateway's job in AWS)`);
   const over = bundles.rows.filter((r) => r !== bundles.floor && !(r.withinSize && r.withinLoad));
@@ -145,6 +159,15 @@ function summary(
   }
   console.log(
     `  round trips  ${trips.map((t) => `${t.route.split(' (')[0]}: ${t.calls.length}`).join('; ')}`,
+  );
+  const c = collaboration;
+  console.log(
+    `  lag          commit → inbox p50 ${ms(c.inbox.median)} p99 ${ms(c.inbox.p99)}; → feed p50 ${ms(c.feed.median)} ` +
+      `p99 ${ms(c.feed.p99)} (${goal(Math.max(c.inbox.p99, c.feed.p99) <= LAG_GOAL_P99_MS)} p99 ≤ ${LAG_GOAL_P99_MS} ms)`,
+  );
+  console.log(
+    `  PutEvents    ${c.putEvents.calls} calls for ${c.putEvents.changes} changes ` +
+      `(${goal(c.putEvents.calls <= (PUT_EVENTS_PER_1000_GOAL * c.putEvents.changes) / 1000)})`,
   );
 }
 

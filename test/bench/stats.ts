@@ -91,3 +91,28 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
 export function heading(title: string): void {
   console.log(`\n=== ${title} ${'='.repeat(Math.max(0, 76 - title.length))}`);
 }
+
+/**
+ * A progress bar on stderr for a long step (`[#####.....] 250/500 label`): redrawn in place on a
+ * terminal, a line per tenth otherwise (CI logs). `done()` ends the line.
+ */
+export function progressBar(label: string, total: number) {
+  const tty = process.stderr.isTTY === true;
+  let lastTenth = -1;
+  const draw = (n: number) => {
+    const filled = Math.round((n / Math.max(1, total)) * 30);
+    return `[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${n}/${total} ${label}`;
+  };
+  return {
+    tick(n: number) {
+      if (tty) process.stderr.write(`\r${draw(n)}`);
+      else if (Math.floor((n * 10) / Math.max(1, total)) > lastTenth) {
+        lastTenth = Math.floor((n * 10) / Math.max(1, total));
+        process.stderr.write(`${draw(n)}\n`);
+      }
+    },
+    done() {
+      if (tty) process.stderr.write('\n');
+    },
+  };
+}
