@@ -60,6 +60,7 @@ function bind(fn: AppFunction, grants: Grants, props: ApiProps) {
   if (grants.cursors) fn.bindCursorSecret(props.cursorSecret);
   if (grants.bus) fn.bindBus(props.bus);
   if (grants.bucket) fn.bindBucket(props.reportsBucket, grants.bucket);
+  if (grants.invitations) fn.bindInvitations();
 }
 
 /**

@@ -241,6 +241,12 @@ export class AppFunction extends NodejsFunction {
     return this;
   }
 
+  /** Cognito emails invited users their temporary password (in AWS); sets INVITATION_DELIVERY. */
+  bindInvitations(): this {
+    this.addEnvironment(ENV.invitationDelivery, 'email');
+    return this;
+  }
+
   /** Read (GetSecretValue) on the cursor secret only; sets CURSOR_SECRET_ARN. */
   bindCursorSecret(secret: ISecret): this {
     secret.grantRead(this);

@@ -41,6 +41,8 @@ export function handlerEnv(e: LocalEndpoints): Record<string, string> {
     [ENV.userPoolId]: e.userPoolId,
     [ENV.bucketName]: RESOURCE_NAMES.reportsBucket,
     [ENV.cursorSecret]: e.cursorSecret,
+    // cognito-local sends no mail: an invited user's temporary password comes back in the answer.
+    [ENV.invitationDelivery]: 'answer',
   };
 }
 
@@ -52,6 +54,7 @@ export const EVERY_GRANT: Uses = {
   cursors: true,
   bus: true,
   bucket: true,
+  invitations: true,
 };
 
 /**

@@ -17,6 +17,8 @@ export const ENV = {
   cursorSecret: 'CURSOR_SECRET',
   /** … or the ARN of the Secrets Manager secret that holds it (AWS). One of the two must be set. */
   cursorSecretArn: 'CURSOR_SECRET_ARN',
+  /** How an invited user gets their temporary password: `email` from Cognito (AWS), `answer` (local stack). */
+  invitationDelivery: 'INVITATION_DELIVERY',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -28,7 +30,7 @@ export const OBSERVABILITY = { serviceName: 'concord-crm', metricsNamespace: 'Co
 const set = z.string().check(z.minLength(1));
 
 /** What a function may touch: the keys of its grants (shared/http/route-types.ts `Grants`). */
-export type Resource = 'table' | 'tableItems' | 'userPool' | 'cursors' | 'bus' | 'bucket';
+export type Resource = 'table' | 'tableItems' | 'userPool' | 'cursors' | 'bus' | 'bucket' | 'invitations';
 export type Uses = Readonly<Partial<Record<Resource, unknown>>>;
 
 /** Every function: Powertools names its logs and metrics from these, else `service_undefined`. */
@@ -43,6 +45,7 @@ const RESOURCE_ENV: Record<Resource, Record<string, z.ZodMiniType<string | undef
   cursors: { [ENV.cursorSecret]: z.optional(set), [ENV.cursorSecretArn]: z.optional(set) },
   bus: { [ENV.busName]: set },
   bucket: { [ENV.bucketName]: set },
+  invitations: { [ENV.invitationDelivery]: z.enum(['email', 'answer']) },
 };
 
 const oneCursorSecret = z.refine<FunctionEnv>((v) => Boolean(v[ENV.cursorSecret] ?? v[ENV.cursorSecretArn]), {

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from './client.js';
 import {
   type DirectoryEntry,
@@ -22,6 +22,24 @@ export type { DirectoryEntry } from './keys.js';
 export async function directoryUser(userId: string): Promise<DirectoryEntry | undefined> {
   const out = await db().send(new GetCommand({ TableName: tableName(), Key: userKey(userId) }));
   return directoryEntryOf(out.Item);
+}
+
+/** The entries of these users (one BatchGetItem for up to 100 ids), by user id; unknown ids are left out. */
+export async function directoryUsers(userIds: readonly string[]): Promise<Map<string, DirectoryEntry>> {
+  const found = new Map<string, DirectoryEntry>();
+  let keys = [...new Set(userIds)].map(userKey);
+  while (keys.length) {
+    const out = await db().send(
+      new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: keys.slice(0, 100) } } }),
+    );
+    for (const item of out.Responses?.[tableName()] ?? []) {
+      const entry = directoryEntryOf(item);
+      if (entry) found.set(entry.userId, entry);
+    }
+    const unprocessed = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as typeof keys;
+    keys = [...unprocessed, ...keys.slice(100)];
+  }
+  return found;
 }
 
 /** Replaces the user's entry: the caller read the pool (or was told by it) just before. */

@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import {
   AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
@@ -8,6 +11,7 @@ import {
   ListUsersCommand,
   ListUsersInGroupCommand,
   UserNotFoundException,
+  UsernameExistsException,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ENV, envValue } from '../config/env.js';
@@ -75,25 +79,73 @@ export async function poolUser(username: string): Promise<PoolUser | undefined> 
 
 const attr = (u: UserType, name: string) => u.Attributes?.find((a) => a.Name === name)?.Value ?? null;
 
+/** A user as the pool lists them; `groups` are added by the caller (from the directory, one read a page). */
+export type ListedUser = Omit<DirectoryUser, 'groups'>;
+
+const listed = (u: UserType): ListedUser => ({
+  username: u.Username!,
+  userId: attr(u, 'sub') ?? u.Username!,
+  email: attr(u, 'email'),
+  enabled: u.Enabled ?? true,
+  status: u.UserStatus ?? 'UNKNOWN',
+  createdAt: u.UserCreateDate ? new Date(u.UserCreateDate).toISOString() : null,
+});
+
+/** One page of the pool's users: one ListUsers call. */
 export async function listUsers(
   limit: number,
   token?: string,
-): Promise<{ users: DirectoryUser[]; next?: string }> {
+): Promise<{ users: ListedUser[]; next?: string }> {
   const out = await cognito().send(
     new ListUsersCommand({ UserPoolId: poolId(), Limit: limit, PaginationToken: token }),
   );
-  const users = await Promise.all(
-    (out.Users ?? []).map(async (u) => ({
-      username: u.Username!,
-      userId: attr(u, 'sub') ?? u.Username!,
-      email: attr(u, 'email'),
-      enabled: u.Enabled ?? true,
-      status: u.UserStatus ?? 'UNKNOWN',
-      createdAt: u.UserCreateDate ? new Date(u.UserCreateDate).toISOString() : null,
-      groups: (await groupsOf(u.Username!)) ?? [],
-    })),
-  );
-  return { users, next: out.PaginationToken };
+  return { users: (out.Users ?? []).map(listed), next: out.PaginationToken };
+}
+
+export interface NewUser {
+  username: string;
+  email: string;
+}
+
+/** A temporary password that meets the pool's policy (12+, upper, lower, digit, symbol). */
+function temporaryPassword(): string {
+  const body = randomBytes(12).toString('base64url');
+  return `Tmp-${body}9a!`;
+}
+
+/**
+ * Creates the user (AdminCreateUser); undefined when the name is taken. The function's environment says
+ * how the temporary password travels: `email`, Cognito's invitation (AWS); `answer`, no message and the
+ * password returned to hand over (the local stack: cognito-local sends no mail).
+ */
+export async function createUser(
+  user: NewUser,
+): Promise<{ user: ListedUser; temporaryPassword?: string } | undefined> {
+  const password = envValue(ENV.invitationDelivery) === 'answer' ? temporaryPassword() : undefined;
+  try {
+    const out = await cognito().send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId(),
+        Username: user.username,
+        UserAttributes: [
+          { Name: 'email', Value: user.email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+        ...(password
+          ? { MessageAction: 'SUPPRESS', TemporaryPassword: password }
+          : { DesiredDeliveryMediums: ['EMAIL'] }),
+      }),
+    );
+    return { user: listed(out.User ?? { Username: user.username }), temporaryPassword: password };
+  } catch (error) {
+    if (error instanceof UsernameExistsException) return undefined;
+    throw error;
+  }
+}
+
+/** Undoes a creation that could not be finished (its groups failed): no half-made user stays. */
+export async function deleteUser(username: string): Promise<void> {
+  await cognito().send(new AdminDeleteUserCommand({ UserPoolId: poolId(), Username: username }));
 }
 
 /** Adds before it removes: a failure half-way leaves the user with more groups, never with none. */

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { CollectionName } from './collections.js';
-import { id } from './fields.js';
+import { email, id } from './fields.js';
 
 /**
  * The bodies of the domain actions (lead conversion, a user's groups): the schemas their use cases
@@ -33,6 +33,15 @@ export const convertLeadBody = z.strictObject({
   opportunity: part('opportunities'),
 });
 
-export const userGroupsBody = z.strictObject({
-  groups: z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(10)),
+const groups = z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(10));
+
+export const userGroupsBody = z.strictObject({ groups });
+
+/** Cognito usernames: 1–128 letters, marks, symbols, digits and punctuation (no spaces). */
+export const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+export const inviteUserBody = z.strictObject({
+  username: z.string().check(z.regex(USERNAME, 'must be 1–128 characters without spaces')),
+  email: email(),
+  groups,
 });

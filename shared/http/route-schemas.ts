@@ -186,22 +186,30 @@ export const me = named(
   'Me',
 );
 
+const listedUser = {
+  username: z.string(),
+  userId: userId(),
+  email: z.nullable(z.string()),
+  enabled: z.boolean(),
+  status: z.string(),
+  createdAt: z.nullable(isoDateTime()),
+  groups: z.array(z.string()),
+};
+
 export const usersPage = named(
-  z.strictObject({
-    items: z.array(
-      z.strictObject({
-        username: z.string(),
-        userId: userId(),
-        email: z.nullable(z.string()),
-        enabled: z.boolean(),
-        status: z.string(),
-        createdAt: z.nullable(isoDateTime()),
-        groups: z.array(z.string()),
-      }),
-    ),
-    nextCursor,
-  }),
+  z.strictObject({ items: z.array(z.strictObject(listedUser)), nextCursor }),
   'UserPage',
+);
+
+export const invitedUser = named(
+  z.strictObject({
+    ...listedUser,
+    temporaryPassword: describe(
+      z.optional(z.string()),
+      'The local stack only (it sends no mail): the password to hand over. In AWS Cognito emails it.',
+    ),
+  }),
+  'InvitedUser',
 );
 
 export const userGroups = named(
@@ -243,6 +251,7 @@ export const HEADERS = {
   etag: header('The version as a strong ETag, for If-Match', z.string().check(z.regex(/^"\d+"$/))),
   location: (c: CollectionName) =>
     header('The new record', z.string().check(z.regex(new RegExp(`^/v1/${c}/[^/]+$`)))),
+  userLocation: header('The new user', z.string().check(z.regex(/^\/v1\/admin\/users\/[^/]+$/))),
   replayed: header(
     'Set on a replay of an earlier create with this Idempotency-Key',
     z.literal('true'),

@@ -32,6 +32,8 @@ export interface Grants {
   bus?: true;
   /** Objects under `reports/` of the reports bucket. */
   bucket?: 'R' | 'RW';
+  /** Invites users (AdminCreateUser, given in `userPool`): says how the temporary password travels. */
+  invitations?: true;
 }
 
 /** Files of an npm package a handler reads at run time (not imports), shipped beside its bundle. */

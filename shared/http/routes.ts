@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { USER_KEY_PREFIX } from '../db/keys.js';
-import { convertLeadBody, userGroupsBody } from '../domain/action-bodies.js';
+import { convertLeadBody, inviteUserBody, userGroupsBody } from '../domain/action-bodies.js';
 import { COLLECTION_NAMES } from '../domain/collections.js';
 import { DOCS_ASSETS, DOCS_PACKAGE, DOCS_PACKAGE_FILES } from './docs-assets.js';
 import { byId, recordRoutes } from './record-routes.js';
@@ -132,6 +132,8 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/v1/admin/users',
     handler: fn('admin-list-users', {
+      // Groups come from the user directory (one read a page); Cognito only for users it does not know yet.
+      tableItems: { actions: ['dynamodb:BatchGetItem'], keyPrefix: USER_KEY_PREFIX },
       userPool: ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'],
       cursors: true,
     }),
@@ -140,6 +142,30 @@ export const ROUTES: readonly Route[] = [
     request: { query: S.pagingQuery(60) },
     status: 200,
     response: { description: 'One page', body: S.usersPage },
+  },
+  {
+    method: 'POST',
+    path: '/v1/admin/users',
+    handler: fn('admin-invite-user', {
+      // The new user's directory entry only.
+      tableItems: { actions: ['dynamodb:PutItem'], keyPrefix: USER_KEY_PREFIX },
+      userPool: [
+        'cognito-idp:AdminCreateUser',
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminDeleteUser',
+      ],
+      invitations: true,
+    }),
+    auth: 'user',
+    summary: 'Invite a user: Cognito emails them a temporary password',
+    request: { body: inviteUserBody },
+    status: 201,
+    response: {
+      description: 'Invited',
+      body: S.invitedUser,
+      headers: { Location: S.HEADERS.userLocation },
+    },
+    errors: { 409: 'A user of that name exists already' },
   },
   {
     method: 'PUT',

@@ -244,6 +244,8 @@ describe('ServiceStack: functions', () => {
       cursors: 'secretsmanager',
       bus: 'events',
       bucket: 's3',
+      // No permission of its own: how the pool's invitation travels (AdminCreateUser is in userPool).
+      invitations: 'cognito-idp',
     };
 
     for (const [name, handler] of HANDLERS) {

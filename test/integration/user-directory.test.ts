@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
+  UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../infra/local/api-client.js';
@@ -26,7 +27,10 @@ beforeAll(async () => {
   [ada, sally] = [await as('ada'), await as('sally')];
 });
 
-/** Whether the pool has the user enabled (cognito-local does not refuse a disabled user's sign-in, AWS does). */
+/**
+ * Whether the pool has the user enabled (cognito-local does not refuse a disabled user's sign-in, AWS
+ * does); undefined for no such user.
+ */
 async function enabledInPool(username: string): Promise<boolean | undefined> {
   const cognito = new CognitoIdentityProviderClient(localAwsConfig(stack().auth.cognitoEndpoint));
   try {
@@ -34,6 +38,9 @@ async function enabledInPool(username: string): Promise<boolean | undefined> {
       new AdminGetUserCommand({ UserPoolId: stack().auth.userPoolId, Username: username }),
     );
     return out.Enabled;
+  } catch (error) {
+    if (error instanceof UserNotFoundException) return undefined;
+    throw error;
   } finally {
     cognito.destroy();
   }
@@ -124,5 +131,73 @@ describe('role administration keeps the directory', () => {
     expect(dropRole.status).toBe(409);
     expect(((await ada.get('/v1/me')).body as { groups: string[] }).groups).toContain('admins');
     expect(stepDown.status).toBe(200);
+  });
+});
+
+describe('POST /v1/admin/users (invite)', () => {
+  type Invited = { username: string; userId: string; groups: string[]; temporaryPassword?: string };
+
+  it('creates the user in the pool with their groups, mirrors them, and lists them with their groups', async () => {
+    // Prepare
+    const username = `dir-inv-${suffix}`;
+
+    // Act
+    const res = await ada.post<Invited>('/v1/admin/users', {
+      username,
+      email: `${username}@test.concord.local`,
+      groups: ['support', 'managers'],
+    });
+    const again = await ada.post<Problem>('/v1/admin/users', {
+      username,
+      email: `${username}@test.concord.local`,
+      groups: ['support'],
+    });
+
+    // Assess
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`/v1/admin/users/${username}`);
+    expect(res.body).toMatchObject({ username, groups: ['managers', 'support'], enabled: true });
+    // The local pool sends no mail: the temporary password comes back to hand over.
+    expect(res.body.temporaryPassword).toMatch(/.{12,}/);
+    expect(await directoryUser(res.body.userId)).toMatchObject({ department: 'support', enabled: true });
+    expect(again.status).toBe(409);
+    let cursor: string | null = null;
+    let listed: { username: string; groups: string[] } | undefined;
+    do {
+      const page: {
+        status: number;
+        body: { items: { username: string; groups: string[] }[]; nextCursor: string | null };
+      } = await ada.get(`/v1/admin/users?limit=60${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      listed = page.body.items.find((u) => u.username === username) ?? listed;
+      cursor = page.body.nextCursor;
+    } while (cursor && !listed);
+    expect(listed?.groups).toEqual(['managers', 'support']);
+  });
+
+  it('refuses non-admins (403), bad bodies (400) and creates nothing then', async () => {
+    // Act
+    const byMember = await sally.post('/v1/admin/users', {
+      username: `dir-no-${suffix}`,
+      email: 'no@test.concord.local',
+      groups: ['sales'],
+    });
+    const twoDepartments = await ada.post<{ errors: { path: string }[] }>('/v1/admin/users', {
+      username: `dir-two-${suffix}`,
+      email: 'two@test.concord.local',
+      groups: ['sales', 'support'],
+    });
+    const badEmail = await ada.post<{ errors: { path: string }[] }>('/v1/admin/users', {
+      username: `dir-mail-${suffix}`,
+      email: 'not an email',
+      groups: ['sales'],
+    });
+
+    // Assess
+    expect(byMember.status).toBe(403);
+    expect(twoDepartments.status).toBe(400);
+    expect(twoDepartments.body.errors.map((e) => e.path)).toEqual(['groups']);
+    expect(badEmail.status).toBe(400);
+    expect(badEmail.body.errors.map((e) => e.path)).toEqual(['email']);
+    expect(await enabledInPool(`dir-two-${suffix}`)).toBeUndefined();
   });
 });

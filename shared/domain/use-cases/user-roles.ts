@@ -1,6 +1,8 @@
 import { withRoleLock } from '../../db/role-lock.js';
 import { type DirectoryEntry, saveDirectoryUser } from '../../db/user-directory.js';
 import {
+  createUser,
+  deleteUser,
   disableUser,
   enabledMembersOf,
   groupsOf,
@@ -17,12 +19,10 @@ import {
   includesAdmin,
   leavesNoAdmin,
 } from '../../policy/policy.js';
-import { userGroupsBody } from '../action-bodies.js';
+import { inviteUserBody, USERNAME, userGroupsBody } from '../action-bodies.js';
 import { fail } from '../errors.js';
 import { validate } from '../validation.js';
 import { requireAdmin } from './preconditions.js';
-
-const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 
 const LAST_ADMIN = 'You are the last admin: make another admin first.';
 
@@ -49,8 +49,14 @@ async function keepAnAdmin(caller: Caller, user: PoolUser, keepsAdmin: boolean):
 }
 
 /** The directory's mirror of the user after a change, written under the role lock like the change. */
-const mirror = (user: PoolUser, groups: string[], enabled: boolean): DirectoryEntry => ({
-  ...user,
+const mirror = (
+  user: Pick<PoolUser, 'userId' | 'username' | 'email'>,
+  groups: string[],
+  enabled: boolean,
+): DirectoryEntry => ({
+  userId: user.userId,
+  username: user.username,
+  email: user.email,
   enabled,
   groups,
   department: departmentOfGroups(groups) ?? null,
@@ -99,4 +105,47 @@ export async function disableUserUseCase(caller: Caller, username: string | unde
       target: user.username,
     });
   });
+}
+
+export interface InvitedUser {
+  username: string;
+  userId: string;
+  email: string | null;
+  enabled: boolean;
+  status: string;
+  createdAt: string | null;
+  groups: string[];
+  /** Only where the pool sends no invitation (the local stack): the password to hand over. */
+  temporaryPassword?: string;
+}
+
+/**
+ * Invites a user (Cognito AdminCreateUser: in AWS Cognito emails a temporary password) into these
+ * groups, and mirrors them into the directory. A failure after the creation deletes the user again, so
+ * no user without their groups stays behind.
+ */
+export async function inviteUserUseCase(caller: Caller, body: unknown): Promise<InvitedUser> {
+  requireAdmin(caller);
+  const valid = validate(inviteUserBody, body);
+  if (!valid.ok) throw fail.invalid(valid.errors, 'The request body is invalid.');
+  const problems = groupAssignmentProblems(valid.value.groups);
+  if (problems.length) throw fail.invalid(problems.map((message) => ({ path: 'groups', message })));
+  const created = await createUser({ username: valid.value.username, email: valid.value.email });
+  if (!created) throw fail.conflict('A user of that name exists already.');
+  const groups = [...valid.value.groups].sort();
+  try {
+    await setGroups(created.user.username, [], groups);
+    await saveDirectoryUser(mirror({ ...created.user, email: valid.value.email }, groups, true));
+  } catch (error) {
+    await deleteUser(created.user.username).catch((cleanup: unknown) =>
+      logger.error('invited user left half made', { error: cleanup as Error, target: created.user.username }),
+    );
+    throw error;
+  }
+  logger.info('user invited', {
+    actor: { userId: caller.userId, username: caller.username },
+    target: created.user.username,
+    groups,
+  });
+  return { ...created.user, email: valid.value.email, groups, temporaryPassword: created.temporaryPassword };
 }

@@ -1,6 +1,7 @@
 import { openCursor, signCursor } from '../../db/cursor.js';
 import { serverCursorKeys } from '../../db/cursor-secret.js';
-import { type DirectoryUser, listUsers } from '../../db/user-pool.js';
+import { directoryUsers } from '../../db/user-directory.js';
+import { type DirectoryUser, groupsOf, listUsers } from '../../db/user-pool.js';
 import type { Caller } from '../../policy/caller.js';
 import { fail } from '../errors.js';
 import { requireAdmin } from './preconditions.js';
@@ -29,5 +30,19 @@ export async function listUsersUseCase(caller: Caller, query: PageQuery): Promis
   const nextCursor = page.next
     ? signCursor(await serverCursorKeys(), USERS_CURSOR_SCOPE, { t: page.next })
     : null;
-  return { items: page.users, nextCursor };
+  return { items: await withGroups(page.users), nextCursor };
+}
+
+/**
+ * Each user's groups: from the directory (one read for the page), and from Cognito only for a user the
+ * directory does not know yet (made in the console, never signed in).
+ */
+async function withGroups(users: Omit<DirectoryUser, 'groups'>[]): Promise<DirectoryUser[]> {
+  const known = await directoryUsers(users.map((u) => u.userId));
+  return Promise.all(
+    users.map(async (u) => ({
+      ...u,
+      groups: [...(known.get(u.userId)?.groups ?? (await groupsOf(u.username)) ?? [])].sort(),
+    })),
+  );
 }
