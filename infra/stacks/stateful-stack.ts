@@ -1,15 +1,22 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  CfnLogDeliveryConfiguration,
+  CfnManagedLoginBranding,
+  CfnUserPoolRiskConfigurationAttachment,
   FeaturePlan,
+  ManagedLoginVersion,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
+  UserPoolClientIdentityProvider,
   UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -18,6 +25,7 @@ import { RESOURCE_NAMES } from '../../shared/config/resources.js';
 import { TABLE_DEFINITION, USER_KEY_PREFIX } from '../../shared/db/keys.js';
 import { EVENT_SOURCE } from '../../shared/events/names.js';
 import { AppFunction } from '../constructs/app-function.js';
+import { type StageConfig, stageOf } from '../stages.js';
 
 /**
  * What holds data or identity: the table, the user pool, the bus and the reports bucket. Kept apart
@@ -33,10 +41,15 @@ export class StatefulStack extends Stack {
   /** Mirrors each signing-in user into the table's user directory (functions/triggers/sync-user.ts). */
   public readonly userSync: AppFunction;
 
+  /** The managed login's base URL (OAuth 2.0 authorization code + PKCE for browser and mobile clients). */
+  public readonly loginUrl: string;
+
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
+    const stage = stageOf(this.node);
     this.table = this.createTable();
-    [this.userPool, this.userPoolClient] = this.createUserPool();
+    [this.userPool, this.userPoolClient] = this.createUserPool(stage);
+    this.loginUrl = this.createManagedLogin(stage);
     this.userSync = this.createUserSync();
     this.bus = this.createBus();
     this.reportsBucket = this.createReportsBucket();
@@ -86,7 +99,7 @@ export class StatefulStack extends Stack {
     return table;
   }
 
-  private createUserPool(): [UserPool, UserPoolClient] {
+  private createUserPool(stage: StageConfig): [UserPool, UserPoolClient] {
     const pool = new UserPool(this, 'UserPool', {
       userPoolName: RESOURCE_NAMES.userPool,
       // Admins create users; a CRM holds customer data, nobody enrols themselves.
@@ -101,31 +114,93 @@ export class StatefulStack extends Stack {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(3),
       },
-      // Customer data behind a password alone is one phished password away: TOTP is required (AwsSolutions-COG2).
-      mfa: Mfa.REQUIRED,
+      // Customer data behind a password alone is one phished password away: TOTP is required in prod
+      // (AwsSolutions-COG2); dev offers it, so that short-lived test users need no authenticator.
+      mfa: stage.mfa === 'required' ? Mfa.REQUIRED : Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
-      // Plus tier: threat protection blocks risky and compromised-credential sign-ins (AwsSolutions-COG8).
+      // Plus tier, chosen for threat protection (risky and compromised-credential sign-ins blocked,
+      // AwsSolutions-COG8) and the export of sign-in events; its cost per monthly active user is in
+      // docs/identity.md.
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (stage.mfa !== 'required') {
+      Validations.of(pool).acknowledge({
+        id: 'AwsSolutions-COG2',
+        reason:
+          'Development stage only: MFA is offered, not required, so that short-lived test users need no ' +
+          'authenticator app; the prod stage requires TOTP (infra/stages.ts, asserted in test/infra).',
+      });
+    }
     // Roles are groups, and the groups come from the department config: adding `finance` adds its group.
     for (const groupName of ALL_GROUPS) pool.addGroup(`Group-${groupName}`, { groupName });
     const client = pool.addClient('ApiClient', {
       userPoolClientName: RESOURCE_NAMES.userPoolClient,
       // A public client (browser, CLI): a secret could not be kept, and the JWT authorizer does not need one.
       generateSecret: false,
-      // Tokens come from InitiateAuth (SRP, or password over TLS); there is no hosted UI to redirect to.
-      disableOAuth: true,
+      // Browsers and mobile apps: the managed login, OAuth 2.0 authorization code with PKCE (a public
+      // client, no secret). Scripts: InitiateAuth with SRP, or the password over TLS.
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [...stage.callbackUrls],
+        logoutUrls: [...stage.logoutUrls],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
       authFlows: { userPassword: true, userSrp: true },
       preventUserExistenceErrors: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
     });
+    // Threat protection's answer to each risk, stated rather than left to the defaults.
+    new CfnUserPoolRiskConfigurationAttachment(this, 'SignInRisk', {
+      userPoolId: pool.userPoolId,
+      clientId: 'ALL',
+      compromisedCredentialsRiskConfiguration: { actions: { eventAction: 'BLOCK' } },
+      accountTakeoverRiskConfiguration: {
+        actions: {
+          lowAction: { eventAction: 'NO_ACTION', notify: false },
+          mediumAction: { eventAction: 'MFA_IF_CONFIGURED', notify: false },
+          highAction: { eventAction: 'BLOCK', notify: false },
+        },
+      },
+    });
+    // Every sign-in event (success, failure, risk decision) to CloudWatch Logs, kept a year.
+    const signIns = new LogGroup(this, 'SignInEvents', {
+      logGroupName: `/aws/vendedlogs/cognito/${RESOURCE_NAMES.userPool}/sign-ins`,
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new CfnLogDeliveryConfiguration(this, 'SignInEventsDelivery', {
+      userPoolId: pool.userPoolId,
+      logConfigurations: [
+        {
+          eventSource: 'userAuthEvents',
+          logLevel: 'INFO',
+          cloudWatchLogsConfiguration: { logGroupArn: signIns.logGroupArn },
+        },
+      ],
+    });
     return [pool, client];
+  }
+
+  /** The managed login (version 2) at the stage's Cognito domain, with Cognito's own branding. */
+  private createManagedLogin(stage: StageConfig): string {
+    const domain = this.userPool.addDomain('Login', {
+      cognitoDomain: { domainPrefix: stage.loginDomainPrefix },
+      managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    new CfnManagedLoginBranding(this, 'LoginBranding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.userPoolClient.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
+    new CfnOutput(this, 'LoginUrl', { value: domain.baseUrl() });
+    return domain.baseUrl();
   }
 
   /**
