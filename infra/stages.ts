@@ -16,6 +16,8 @@ export interface StageConfig {
   /** Where the managed login may send a browser or mobile client back with its code (OAuth 2.0 + PKCE). */
   callbackUrls: readonly string[];
   logoutUrls: readonly string[];
+  /** Browser origins the API answers CORS for (shared/config/cors.ts says what they may do). */
+  corsOrigins: readonly string[];
 }
 
 export const STAGES: Readonly<Record<StageName, StageConfig>> = {
@@ -26,6 +28,7 @@ export const STAGES: Readonly<Record<StageName, StageConfig>> = {
     // A web client run on the developer's machine, and the mobile app's custom scheme.
     callbackUrls: ['http://localhost:5173/auth/callback', 'concordcrm://auth/callback'],
     logoutUrls: ['http://localhost:5173/', 'concordcrm://auth/signed-out'],
+    corsOrigins: ['http://localhost:5173'],
   },
   prod: {
     name: 'prod',
@@ -33,6 +36,7 @@ export const STAGES: Readonly<Record<StageName, StageConfig>> = {
     loginDomainPrefix: 'concord-crm',
     callbackUrls: ['https://app.concord-crm.example/auth/callback', 'concordcrm://auth/callback'],
     logoutUrls: ['https://app.concord-crm.example/', 'concordcrm://auth/signed-out'],
+    corsOrigins: ['https://app.concord-crm.example'],
   },
 };
 

@@ -1,6 +1,7 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -18,7 +19,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CORS } from '../../shared/config/cors.js';
 import { FALLBACK, type Grants, HANDLERS, handlerEntry, ROUTES, routeKey } from '../../shared/http/routes.js';
+import { stageOf } from '../stages.js';
 import { AppFunction } from './app-function.js';
 
 /** Account-wide API Gateway limits are shared by every API: this one takes a bounded share. */
@@ -84,6 +87,14 @@ export class Api extends Construct {
       description: 'Concord CRM API (v1)',
       createDefaultStage: false,
       defaultAuthorizer: authorizer,
+      // API Gateway answers the preflight itself (no route, no authorizer) for the stage's origins only.
+      corsPreflight: {
+        allowOrigins: [...stageOf(this.node).corsOrigins],
+        allowMethods: CORS.allowMethods.map((m) => CorsHttpMethod[m]),
+        allowHeaders: [...CORS.allowHeaders],
+        exposeHeaders: [...CORS.exposeHeaders],
+        maxAge: Duration.seconds(CORS.maxAgeSeconds),
+      },
     });
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',

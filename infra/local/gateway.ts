@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { corsHeaders, isLocalOrigin } from '../../shared/config/cors.js';
 import { LIMITS } from '../../shared/config/limits.js';
 import { PROBLEM_CONTENT_TYPE, problemBody, problems } from '../../shared/http/problems.js';
 import {
@@ -70,11 +71,16 @@ const entryOf = (handler: Handler) =>
   fileURLToPath(new URL(`../../${handlerEntry(handler)}`, import.meta.url));
 
 /** The gateway's own errors, like the handlers' (api-handler.ts): never stored by a cache. */
-function sendProblem(res: ServerResponse, problem: ReturnType<typeof problems.internal>) {
+function sendProblem(
+  res: ServerResponse,
+  problem: ReturnType<typeof problems.internal>,
+  cors: Record<string, string> = {},
+) {
   res.writeHead(problem.statusCode, {
     'content-type': PROBLEM_CONTENT_TYPE,
     'cache-control': 'no-store',
     ...problem.headers,
+    ...cors,
   });
   res.end(JSON.stringify(problemBody(problem)));
 }
@@ -170,20 +176,34 @@ function toEvent(
   };
 }
 
-function sendResult(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | string | undefined) {
+function sendResult(
+  res: ServerResponse,
+  result: APIGatewayProxyStructuredResultV2 | string | undefined,
+  cors: Record<string, string>,
+) {
   const structured =
     typeof result === 'object' && result !== null ? result : { statusCode: 200, body: result ?? '' };
   const body = structured.body ?? '';
-  res.writeHead(structured.statusCode ?? 200, (structured.headers ?? {}) as Record<string, string>);
+  res.writeHead(structured.statusCode ?? 200, { ...(structured.headers as Record<string, string>), ...cors });
   res.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
 }
+
+/** A CORS preflight: OPTIONS with the method the browser wants to send (API Gateway answers it itself). */
+const isPreflight = (req: IncomingMessage) =>
+  req.method === 'OPTIONS' && typeof req.headers['access-control-request-method'] === 'string';
 
 async function serve(opts: GatewayOptions, req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const body = await readBody(req);
+  const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+  if (isPreflight(req)) {
+    res.writeHead(204, corsHeaders(origin, isLocalOrigin, true));
+    return res.end();
+  }
+  const cors = corsHeaders(origin, isLocalOrigin, false);
   if (body === 'too-large') {
     // readBody drains the rest (up to its limit), so the connection stays usable after the 413.
-    return sendProblem(res, problems.tooLarge(LIMITS.maxBodyBytes));
+    return sendProblem(res, problems.tooLarge(LIMITS.maxBodyBytes), cors);
   }
   const extra = opts.extraRoutes?.[`${req.method} ${url.pathname}`];
   if (extra) return extra(req, body, res);
@@ -195,12 +215,12 @@ async function serve(opts: GatewayOptions, req: IncomingMessage, res: ServerResp
   let claims: Record<string, string> = {};
   if (match && match.route.auth !== 'public') {
     const verified = await opts.authorize(req.headers.authorization);
-    if (!verified.ok) return sendProblem(res, problems.unauthorized());
+    if (!verified.ok) return sendProblem(res, problems.unauthorized(), cors);
     claims = verified.claims;
   }
   const event = toEvent(req, url, body, target.key, target.params, claims);
   const handler = await loadHandler<typeof event, APIGatewayProxyStructuredResultV2>(entryOf(target.handler));
-  sendResult(res, await handler(event, lambdaContext(target.handler.name)));
+  sendResult(res, await handler(event, lambdaContext(target.handler.name)), cors);
 }
 
 export function startGateway(opts: GatewayOptions): Promise<Server> {

@@ -87,6 +87,23 @@ describe.each([
   });
 });
 
+describe.each([
+  ['dev', () => dev],
+  ['prod', () => prod],
+] as const)('CORS on the %s stage', (name, built) => {
+  it("answers preflights for the stage's origins only, with the shared methods and headers", () => {
+    Template.fromStack(built().service).hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: [...STAGES[name].corsOrigins],
+        AllowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        AllowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
+        ExposeHeaders: ['ETag', 'Location'],
+        MaxAge: 600,
+      },
+    });
+  });
+});
+
 it('refuses an unknown stage by name', () => {
   expect(() => synth('staging')).toThrow(/Unknown stage "staging"/);
 });
