@@ -35,7 +35,7 @@ export function buildApp(opts: AppProps = {}): BuiltApp {
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,
     bus: stateful.bus,
-    reportsBucket: stateful.reportsBucket,
+    reportsBucketArnExport: stateful.reportsBucketArnExport,
     cursorSecret: stateful.cursorSecret,
   });
   Tags.of(app).add('app', 'concord-crm');

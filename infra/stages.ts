@@ -18,6 +18,8 @@ export interface StageConfig {
   logoutUrls: readonly string[];
   /** Browser origins the API answers CORS for (shared/config/cors.ts says what they may do). */
   corsOrigins: readonly string[];
+  /** Channel emails come from this address; its domain is the SES identity the senders may use. */
+  emailFrom: string;
 }
 
 export const STAGES: Readonly<Record<StageName, StageConfig>> = {
@@ -29,6 +31,7 @@ export const STAGES: Readonly<Record<StageName, StageConfig>> = {
     callbackUrls: ['http://localhost:5173/auth/callback', 'concordcrm://auth/callback'],
     logoutUrls: ['http://localhost:5173/', 'concordcrm://auth/signed-out'],
     corsOrigins: ['http://localhost:5173'],
+    emailFrom: 'crm-dev@concord-crm.example',
   },
   prod: {
     name: 'prod',
@@ -37,6 +40,7 @@ export const STAGES: Readonly<Record<StageName, StageConfig>> = {
     callbackUrls: ['https://app.concord-crm.example/auth/callback', 'concordcrm://auth/callback'],
     logoutUrls: ['https://app.concord-crm.example/', 'concordcrm://auth/signed-out'],
     corsOrigins: ['https://app.concord-crm.example'],
+    emailFrom: 'crm@concord-crm.example',
   },
 };
 

@@ -64,6 +64,7 @@ function bind(fn: AppFunction, grants: Grants, props: ApiProps) {
   if (grants.bus) fn.bindBus(props.bus);
   if (grants.bucket) fn.bindBucket(props.reportsBucket, grants.bucket);
   if (grants.invitations) fn.bindInvitations();
+  if (grants.email) fn.bindEmail(stageOf(fn.node).emailFrom);
 }
 
 /**

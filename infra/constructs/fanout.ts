@@ -6,11 +6,19 @@ import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, type DynamoEventSourceProps, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DELIVERY_CONSUMER } from '../../shared/config/channels.js';
 import { DEPARTMENTS, type Department } from '../../shared/config/departments.js';
-import { STREAM_CONSUMERS, type StreamSourceSettings } from '../../shared/config/streams.js';
+import {
+  STREAM_CONSUMER_NAMES,
+  STREAM_CONSUMER_SPECS,
+  type StreamConsumerName,
+  type StreamSourceSettings,
+  streamConsumerEntry,
+} from '../../shared/config/streams.js';
 import { EVENT_SOURCE } from '../../shared/events/names.js';
 import { validatePattern } from '../../shared/events/pattern.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
+import type { Grants } from '../../shared/http/route-types.js';
 import { AppFunction } from './app-function.js';
 
 /** Every queue here: encrypted at rest, TLS only, and two weeks to look at a message before it is gone. */
@@ -48,17 +56,38 @@ export interface DepartmentInbox {
   deadLetterQueue: Queue;
 }
 
+/** One consumer of the table's stream, as deployed: its function and its on-failure dead-letter queue. */
+export interface StreamConsumerResources {
+  fn: AppFunction;
+  deadLetterQueue: Queue;
+}
+
 export interface FanoutProps {
   table: ITable;
   bus: IEventBus;
 }
 
+const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, c: string) => c.toUpperCase());
+
+/** A consumer's grants as AppFunction's bind* calls (the grants a stream consumer may hold). */
+function bindConsumer(fn: AppFunction, grants: Grants, props: FanoutProps) {
+  const { table, tableItems, bus, ...rest } = grants;
+  const unsupported = Object.keys(rest).filter((k) => rest[k as keyof typeof rest] !== undefined);
+  if (unsupported.length) throw new Error(`stream consumers are not granted ${unsupported.join(', ')} here`);
+  if (table) fn.bindTable(props.table, table);
+  if (tableItems) fn.bindTableItems(props.table, tableItems.actions, tableItems.keyPrefix);
+  if (bus) fn.bindBus(props.bus);
+}
+
 /**
- * The change fan-out: the table's stream → publish-changes → the bus → one rule per department rule
+ * The change fan-out: the table's stream → one function per stream consumer (shared/config/streams.ts:
+ * publish-changes, change-feed, audit, …), each with its own event source mapping, filter criteria,
+ * on-failure dead-letter queue and grants; publish-changes → the bus → one rule per department rule
  * (shared/events/rules.ts) → that department's queue. A department adds its own targets to its rules
  * (`rules.get('<dept>-<name>').addTarget(...)`) without touching this file.
  */
 export class Fanout extends Construct {
+  public readonly consumers: ReadonlyMap<StreamConsumerName, StreamConsumerResources>;
   public readonly publisher: AppFunction;
   /** Where stream records go that publish-changes failed on, after its retries. */
   public readonly streamDeadLetterQueue: Queue;
@@ -68,41 +97,19 @@ export class Fanout extends Construct {
 
   constructor(scope: Construct, id: string, props: FanoutProps) {
     super(scope, id);
-    this.streamDeadLetterQueue = new Queue(this, 'PublishChangesDlq', QUEUE_DEFAULTS);
-    Validations.of(this.streamDeadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter queue: the on-failure destination of the stream event source ' +
-        'mapping, which cdk-nag does not recognise (it only sees queues named in a RedrivePolicy).',
-    });
-
-    this.publisher = new AppFunction(this, 'PublishChanges', {
-      entry: 'functions/streams/publish-changes.ts',
-      description: 'Concord CRM: table stream to EventBridge',
-      // A batch of 100 records is up to 10 PutEvents calls, each retried on failed entries.
-      timeout: Duration.seconds(60),
-    }).bindBus(props.bus);
-    this.publisher.addEventSource(
-      new DynamoEventSource(
-        props.table,
-        streamSourceProps(STREAM_CONSUMERS['publish-changes'], this.streamDeadLetterQueue),
-      ),
-    );
-    Validations.of(this.publisher.role!).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      // Replaces AppFunction's acknowledgement of the same finding on this role: it says why for both.
-      reason:
-        'Two actions without resource-level permissions: dynamodb:ListStreams, added by the DynamoDB event ' +
-        'source (reading the stream itself is limited to this table), and the X-Ray PutTraceSegments / ' +
-        'PutTelemetryRecords of active tracing.',
-    });
+    const consumers = new Map<StreamConsumerName, StreamConsumerResources>();
+    for (const name of STREAM_CONSUMER_NAMES) consumers.set(name, this.streamConsumer(name, props));
+    this.consumers = consumers;
+    this.publisher = consumers.get('publish-changes')!.fn;
+    this.streamDeadLetterQueue = consumers.get('publish-changes')!.deadLetterQueue;
 
     const inboxes = new Map<Department, DepartmentInbox>();
     for (const department of DEPARTMENTS) {
       const deadLetterQueue = new Queue(this, `Inbox-${department}-Dlq`, QUEUE_DEFAULTS);
       const queue = new Queue(this, `Inbox-${department}`, {
         ...QUEUE_DEFAULTS,
-        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
+        // The channel delivery consumes the inboxes (infra/constructs/channels.ts): its backstop redrive.
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: DELIVERY_CONSUMER.maxReceiveCount },
       });
       inboxes.set(department, { queue, deadLetterQueue });
     }
@@ -134,8 +141,39 @@ export class Fanout extends Construct {
     this.rules = rules;
   }
 
+  /** A stream consumer: its function (with its grants), its DLQ and its event source mapping. */
+  private streamConsumer(name: StreamConsumerName, props: FanoutProps): StreamConsumerResources {
+    const spec = STREAM_CONSUMER_SPECS[name];
+    const deadLetterQueue = new Queue(this, `${pascal(name)}Dlq`, QUEUE_DEFAULTS);
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue: the on-failure destination of the stream event source ' +
+        'mapping, which cdk-nag does not recognise (it only sees queues named in a RedrivePolicy).',
+    });
+    const fn = new AppFunction(this, pascal(name), {
+      entry: streamConsumerEntry(name),
+      description: `Concord CRM: ${spec.description}`,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+    });
+    bindConsumer(fn, spec.grants, props);
+    fn.addEventSource(new DynamoEventSource(props.table, streamSourceProps(spec.settings, deadLetterQueue)));
+    Validations.of(fn.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      // Replaces AppFunction's acknowledgement of the same finding on this role: it says why for both.
+      reason:
+        'Two actions without resource-level permissions: dynamodb:ListStreams, added by the DynamoDB event ' +
+        'source (reading the stream itself is limited to this table), and the X-Ray PutTraceSegments / ' +
+        'PutTelemetryRecords of active tracing.',
+    });
+    return { fn, deadLetterQueue };
+  }
+
   /** Every dead-letter queue of the fan-out, for alarms. */
   get deadLetterQueues(): Queue[] {
-    return [this.streamDeadLetterQueue, ...[...this.inboxes.values()].map((i) => i.deadLetterQueue)];
+    return [
+      ...[...this.consumers.values()].map((c) => c.deadLetterQueue),
+      ...[...this.inboxes.values()].map((i) => i.deadLetterQueue),
+    ];
   }
 }

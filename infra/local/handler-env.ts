@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_EMAIL_FROM } from '../../shared/config/channels.js';
 import { ENV, loadEnv, OBSERVABILITY, type Uses } from '../../shared/config/env.js';
 import { RESOURCE_NAMES } from '../../shared/config/resources.js';
 import { LOCAL_REGION } from './engines/local-aws.js';
@@ -13,6 +14,11 @@ export interface LocalEndpoints {
   s3?: string;
   /** Signs cursors: what Secrets Manager holds in AWS (see localCursorSecret). */
   cursorSecret: string;
+  /** Channels: the local SES and SQS, the delivery consumer's queues (JSON) and the API's URL for record links. */
+  ses?: string;
+  sqs?: string;
+  channelQueues?: string;
+  apiUrl?: string;
 }
 
 /**
@@ -31,6 +37,8 @@ export function handlerEnv(e: LocalEndpoints): Record<string, string> {
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: e.cognito,
     ...(e.eventbridge ? { AWS_ENDPOINT_URL_EVENTBRIDGE: e.eventbridge } : {}),
     ...(e.s3 ? { AWS_ENDPOINT_URL_S3: e.s3 } : {}),
+    ...(e.ses ? { AWS_ENDPOINT_URL_SESV2: e.ses } : {}),
+    ...(e.sqs ? { AWS_ENDPOINT_URL_SQS: e.sqs } : {}),
     // No X-Ray daemon here; and EMF lines would only bury the output (metrics are tested in test/unit).
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -43,6 +51,11 @@ export function handlerEnv(e: LocalEndpoints): Record<string, string> {
     [ENV.cursorSecret]: e.cursorSecret,
     // cognito-local sends no mail: an invited user's temporary password comes back in the answer.
     [ENV.invitationDelivery]: 'answer',
+    // Channels: loopback receivers are allowed here only (never in AWS); aws-ses-v2-local takes any sender.
+    [ENV.loopbackWebhooks]: 'allow',
+    [ENV.emailFrom]: DEFAULT_EMAIL_FROM,
+    [ENV.channelQueues]: e.channelQueues ?? '{}',
+    [ENV.recordLinkBase]: e.apiUrl ?? 'http://127.0.0.1:3000',
   };
 }
 
@@ -55,6 +68,9 @@ export const EVERY_GRANT: Uses = {
   bus: true,
   bucket: true,
   invitations: true,
+  webhooks: true,
+  email: true,
+  channelQueues: true,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { DEPARTMENTS, type Department } from '../../shared/config/departments.js';
 import { apiClient, tokenFor } from './api-client.js';
 import type { StackInfo } from './stack-info.js';
 
@@ -94,5 +95,30 @@ export async function seedDemoData(info: StackInfo): Promise<number> {
     });
   }
   for (const lead of DEMO_LEADS) await create(mark, '/v1/leads', lead);
+  await configureDemoChannels(info, await as('ada'));
   return count;
+}
+
+/** What each department's channels hear in the demo: its own news, as its rules bring it. */
+export const DEMO_CHANNEL_EVENTS: Record<Department, string[]> = {
+  sales: ['lead.qualified', 'opportunity.won', 'handoff.*'],
+  marketing: ['lead.*', 'handoff.*'],
+  support: ['case.*', 'opportunity.won', 'handoff.*'],
+};
+
+/**
+ * Every department's channels point at the local receivers (stack.json `receivers`) and at a mailbox of
+ * the local SES, so the demo's changes show up as Slack, WeChat Work and email messages.
+ */
+async function configureDemoChannels(info: StackInfo, admin: Awaited<ReturnType<typeof apiClient>>) {
+  for (const department of DEPARTMENTS) {
+    const res = await admin.put(`/v1/admin/channels/${department}`, {
+      slack: { webhookUrl: `${info.receivers.slack}/services/demo/${department}` },
+      wecom: { webhookUrl: `${info.receivers.wecom}/cgi-bin/webhook/send?key=demo-${department}` },
+      email: { to: [`${department}-team@demo.concord.local`] },
+      events: DEMO_CHANNEL_EVENTS[department],
+    });
+    if (res.status !== 200)
+      throw new Error(`setting ${department}'s channels failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
 }

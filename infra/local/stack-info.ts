@@ -16,8 +16,14 @@ export interface StackInfo {
   s3Endpoint: string;
   dynamodbEndpoint: string;
   eventsLog: string;
-  /** Local extras: each department's queue (JSON lines) and the stream dead-letter file. */
+  /** Local extras: each department's queue (JSON lines) and publish-changes' dead-letter file … */
   queues: Record<string, string>;
   deadLetters: string;
+  /** … and every stream consumer's dead-letter file, by consumer name (shared/config/streams.ts). */
+  deadLetterFiles: Record<string, string>;
   tableName: string;
+  /** A local SES v2 (aws-ses-v2-local): every email the backend sends is listed at storeUrl (JSON) and at webUrl. */
+  email: { endpoint: string; storeUrl: string; webUrl: string };
+  /** Local Slack- and WeChat-Work-style webhook receivers (any path is a webhook); they append to `<dataDir>/channels/<name>.jsonl`. */
+  receivers: { slack: string; wecom: string };
 }

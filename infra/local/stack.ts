@@ -2,13 +2,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { DEMO_USERS } from '../../shared/config/demo.js';
 import { ALL_GROUPS } from '../../shared/config/departments.js';
+import { ENV } from '../../shared/config/env.js';
 import { RESOURCE_NAMES } from '../../shared/config/resources.js';
 import { SCHEDULES } from '../../shared/config/schedules.js';
-import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
+import type { StreamConsumerName } from '../../shared/config/streams.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
+import { startLocalChannels } from './channels.js';
 import { attachDepartmentQueues } from './department-queues.js';
 import { startCognitoLocal } from './engines/cognito-local.js';
 import { groupsOfUser, initiateAuth, provisionUserPool } from './engines/cognito-pool.js';
@@ -24,7 +25,8 @@ import { startLambdaInvoke } from './lambda-invoke.js';
 import { lambdaContext, loadHandler } from './lambda-runtime.js';
 import { type LocalScheduler, startScheduler } from './scheduler.js';
 import type { StackInfo } from './stack-info.js';
-import { type StreamPoller, startStreamPoller } from './stream-poller.js';
+import { startStreamConsumers } from './stream-consumers.js';
+import type { StreamPoller } from './stream-poller.js';
 import { ensureTable } from './table.js';
 import { tokenRoute } from './token-route.js';
 
@@ -44,7 +46,10 @@ export interface StackOptions {
 export interface RunningStack {
   info: StackInfo;
   bus: LocalBus;
+  /** Every stream consumer's poller at once: drain waits for them all, stop stops them all. */
   streams: StreamPoller;
+  /** Each stream consumer's own poller (shared/config/streams.ts), by name. */
+  consumers: ReadonlyMap<StreamConsumerName, StreamPoller>;
   /** True when the table was made on this start (so demo data may be seeded). */
   fresh: boolean;
   /** What the handlers sign cursors with (kept in dataDir): for tests that forge or read cursors. */
@@ -157,24 +162,21 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       log,
     });
     stops.push(bus.stop);
-    const queues = await attachDepartmentQueues(bus, DEPARTMENT_RULES, join(dataDir, 'queues'));
 
-    step('stream poller');
-    const deadLetters = join(dataDir, 'dlq', 'publish-changes.jsonl');
-    const publish = await loadHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(
-      fn('streams/publish-changes.ts'),
+    step('channels: SES (aws-ses-v2-local), webhook receivers, department queues');
+    const channels = await startLocalChannels({ dataDir, logsDir, log });
+    stops.push(channels.stop);
+    Object.assign(process.env, channels.env);
+    const queues = await attachDepartmentQueues(
+      bus,
+      DEPARTMENT_RULES,
+      join(dataDir, 'queues'),
+      channels.inboxes,
     );
-    const streams = await startStreamPoller({
-      name: 'publish-changes',
-      aws,
-      streamArn: table.streamArn,
-      consumer: (event) => publish(event, lambdaContext('publish-changes')),
-      settings: STREAM_CONSUMERS['publish-changes'],
-      checkpointFile: join(dataDir, 'streams', 'publish-changes.json'),
-      deadLetterFile: deadLetters,
-      log,
-    });
-    stops.push(streams.stop);
+
+    step('stream pollers');
+    const consumers = await startStreamConsumers(aws, table.streamArn, dataDir, log);
+    stops.push(consumers.stop);
 
     step('scheduler');
     const scheduler: LocalScheduler = startScheduler(
@@ -202,6 +204,11 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
     server.closeIdleConnections?.();
 
+    step('channel delivery');
+    // Record links in channel messages point at this API (in AWS: the HTTP API's URL).
+    process.env[ENV.recordLinkBase] = apiUrl;
+    await channels.startDelivery();
+
     const info: StackInfo = {
       apiUrl,
       docsUrl: `${apiUrl}/v1/docs`,
@@ -219,13 +226,17 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       dynamodbEndpoint: dynamo.endpoint,
       eventsLog,
       queues,
-      deadLetters,
+      deadLetters: consumers.deadLetterFiles['publish-changes'],
+      deadLetterFiles: consumers.deadLetterFiles,
       tableName: RESOURCE_NAMES.table,
+      email: channels.email,
+      receivers: channels.receivers,
     };
     return {
       info,
       bus,
-      streams,
+      streams: consumers,
+      consumers: consumers.pollers,
       fresh: table.created,
       cursorSecret,
       stop: async () => {

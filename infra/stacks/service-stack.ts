@@ -1,21 +1,23 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { Api } from '../constructs/api.js';
+import { Channels } from '../constructs/channels.js';
 import { Fanout } from '../constructs/fanout.js';
 import { Observability } from '../constructs/observability.js';
+import { Schedules } from '../constructs/schedules.js';
 
 export interface ServiceStackProps extends StackProps {
   table: ITable;
   userPool: IUserPool;
   userPoolClient: IUserPoolClient;
   bus: IEventBus;
-  /** For the report functions and any route granted `bucket` (AppFunction.bindBucket). */
-  reportsBucket: IBucket;
+  /** The export of the reports bucket's ARN: for the report functions and any route granted `bucket`. */
+  reportsBucketArnExport: string;
   /** Signs page cursors; read by the functions that page. */
   cursorSecret: ISecret;
 }
@@ -24,19 +26,34 @@ export interface ServiceStackProps extends StackProps {
 export class ServiceStack extends Stack {
   public readonly api: Api;
   public readonly fanout: Fanout;
+  public readonly schedules: Schedules;
+  public readonly channels: Channels;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
+    const reportsBucket = Bucket.fromBucketArn(
+      this,
+      'ReportsBucket',
+      Fn.importValue(props.reportsBucketArnExport),
+    );
     this.api = new Api(this, 'Api', {
       table: props.table,
       userPool: props.userPool,
       userPoolClient: props.userPoolClient,
       cursorSecret: props.cursorSecret,
       bus: props.bus,
-      reportsBucket: props.reportsBucket,
+      reportsBucket,
     });
     this.fanout = new Fanout(this, 'Fanout', { table: props.table, bus: props.bus });
+    // Slack, WeChat Work and email: the consumer of the department queues.
+    this.channels = new Channels(this, 'Channels', {
+      table: props.table,
+      inboxes: this.fanout.inboxes,
+      recordLinkBase: this.api.url,
+    });
     new Observability(this, 'Observability', { deadLetterQueues: this.fanout.deadLetterQueues });
+    // Report snapshots and any other scheduled job of shared/config/schedules.ts.
+    this.schedules = new Schedules(this, 'Schedules', { table: props.table, reportsBucket });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
     new CfnOutput(this, 'UserPoolId', { value: props.userPool.userPoolId });

@@ -37,6 +37,8 @@ export class StatefulStack extends Stack {
   public readonly userPoolClient: UserPoolClient;
   public readonly bus: EventBus;
   public readonly reportsBucket: Bucket;
+  /** The export that carries the reports bucket's ARN to the service stack. */
+  public readonly reportsBucketArnExport: string;
   public readonly cursorSecret: Secret;
   /** Mirrors each signing-in user into the table's user directory (functions/triggers/sync-user.ts). */
   public readonly userSync: AppFunction;
@@ -53,6 +55,14 @@ export class StatefulStack extends Stack {
     this.userSync = this.createUserSync();
     this.bus = this.createBus();
     this.reportsBucket = this.createReportsBucket();
+    // Exported by name rather than by CDK's automatic cross-stack reference: the service stack's
+    // policies then name the bucket by a value known when they are built, so cdk-nag's finding for the
+    // reports/* wildcard can be acknowledged exactly (AppFunction.bindBucket).
+    this.reportsBucketArnExport = `${this.stackName}-ReportsBucketArn`;
+    new CfnOutput(this, 'ReportsBucketArn', {
+      value: this.reportsBucket.bucketArn,
+      exportName: this.reportsBucketArnExport,
+    });
     this.cursorSecret = this.createCursorSecret();
   }
 

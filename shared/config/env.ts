@@ -19,6 +19,14 @@ export const ENV = {
   cursorSecretArn: 'CURSOR_SECRET_ARN',
   /** How an invited user gets their temporary password: `email` from Cognito (AWS), `answer` (local stack). */
   invitationDelivery: 'INVITATION_DELIVERY',
+  /** `allow` on the local stack only: channel webhooks may then point at 127.0.0.1/localhost (never in AWS). */
+  loopbackWebhooks: 'CHANNEL_LOOPBACK_WEBHOOKS',
+  /** The sender of channel emails: an SES identity (docs/channels.md). */
+  emailFrom: 'CHANNEL_EMAIL_FROM',
+  /** The department queues the channel delivery consumes, as JSON: `{ "<queue ARN>": { department, url, deadLetterUrl } }`. */
+  channelQueues: 'CHANNEL_QUEUES',
+  /** Where a record's link in a channel message points: `<base>/v1/<collection>/<id>`. */
+  recordLinkBase: 'RECORD_LINK_BASE',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -30,7 +38,17 @@ export const OBSERVABILITY = { serviceName: 'concord-crm', metricsNamespace: 'Co
 const set = z.string().check(z.minLength(1));
 
 /** What a function may touch: the keys of its grants (shared/http/route-types.ts `Grants`). */
-export type Resource = 'table' | 'tableItems' | 'userPool' | 'cursors' | 'bus' | 'bucket' | 'invitations';
+export type Resource =
+  | 'table'
+  | 'tableItems'
+  | 'userPool'
+  | 'cursors'
+  | 'bus'
+  | 'bucket'
+  | 'invitations'
+  | 'webhooks'
+  | 'email'
+  | 'channelQueues';
 export type Uses = Readonly<Partial<Record<Resource, unknown>>>;
 
 /** Every function: Powertools names its logs and metrics from these, else `service_undefined`. */
@@ -46,6 +64,11 @@ const RESOURCE_ENV: Record<Resource, Record<string, z.ZodMiniType<string | undef
   bus: { [ENV.busName]: set },
   bucket: { [ENV.bucketName]: set },
   invitations: { [ENV.invitationDelivery]: z.enum(['email', 'answer']) },
+  // Channels: webhooks are posted to (loopback receivers allowed only where this says so), email is sent
+  // through SES from this sender, and the delivery consumer knows its queues and where records live.
+  webhooks: { [ENV.loopbackWebhooks]: z.optional(z.literal('allow')) },
+  email: { [ENV.emailFrom]: set },
+  channelQueues: { [ENV.channelQueues]: set, [ENV.recordLinkBase]: set },
 };
 
 const oneCursorSecret = z.refine<FunctionEnv>((v) => Boolean(v[ENV.cursorSecret] ?? v[ENV.cursorSecretArn]), {

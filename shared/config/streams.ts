@@ -2,10 +2,18 @@
  * How each consumer of the table's stream is fed: the event source mapping settings, in ONE place.
  * CDK's DynamoEventSource (infra/constructs/fanout.ts) and the local poller (infra/local/stream-poller.ts)
  * both read them, so that locally a batch is retried, bisected, filtered and dead-lettered as Lambda
- * does it in AWS. A new consumer adds an entry here.
+ * does it in AWS. A new consumer adds an entry to STREAM_CONSUMER_SPECS and its file in functions/streams/.
  */
-import { COLLECTION_ATTRIBUTE } from '../db/keys.js';
+import {
+  AGGREGATE_KEY_PREFIX,
+  AUDIT_KEY_PREFIX,
+  COLLECTION_ATTRIBUTE,
+  COMMENT_KEY_PREFIX,
+  FEED_KEY_PREFIX,
+  NOTIFICATION_KEY_PREFIX,
+} from '../db/keys.js';
 import type { EventPattern } from '../events/pattern.js';
+import type { Grants } from '../http/route-types.js';
 
 export interface StreamSourceSettings {
   /** Records per invocation at most (Lambda's BatchSize). */
@@ -46,24 +54,107 @@ export const RECORD_CHANGES_FILTER: EventPattern = {
   dynamodb: { NewImage: { [COLLECTION_ATTRIBUTE]: { S: [{ exists: true }] } } },
 };
 
-export type StreamConsumerName = 'publish-changes';
-
-export const STREAM_CONSUMERS: Record<StreamConsumerName, StreamSourceSettings> = {
-  'publish-changes': {
-    // A batch of 100 is ten PutEvents calls; larger batches only lengthen a retry.
-    batchSize: 100,
-    // Events should follow the change at once; waiting to fill batches buys nothing at this volume.
-    maxBatchingWindowSeconds: 0,
-    retryAttempts: 5,
-    bisectBatchOnError: true,
-    // The failure destination gets the records' sequence numbers, not the records; the stream keeps
-    // them 24 h, so an hour's cap leaves most of a day to read them back and replay them.
-    maxRecordAgeSeconds: 60 * 60,
-    // One batch at a time per shard: a record's changes are announced in commit order.
-    parallelizationFactor: 1,
-    // From the oldest record kept: a new or redeployed consumer misses no change.
-    startingPosition: 'TRIM_HORIZON',
-    reportBatchItemFailures: true,
-    filters: [RECORD_CHANGES_FILTER],
-  },
+/** New comments only: the inserts of items of the collection `comments`. */
+const NEW_COMMENTS_FILTER: EventPattern = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { [COLLECTION_ATTRIBUTE]: { S: ['comments'] } } },
 };
+
+/**
+ * A consumer of the table's stream: its function (`functions/streams/<name>.ts`), what it may touch
+ * (CDK binds exactly these grants and the function parses its environment from them), and how the
+ * stream feeds it. Each consumer gets its own event source mapping, filter criteria and on-failure
+ * dead-letter queue (CDK) or dead-letter file (local poller). A new consumer is one entry below.
+ */
+export interface StreamConsumerSpec {
+  description: string;
+  grants: Grants;
+  /** The function's timeout: a whole batch must fit. */
+  timeoutSeconds: number;
+  settings: StreamSourceSettings;
+}
+
+/** What every consumer of record changes shares; an entry changes only what it must. */
+const RECORD_CHANGE_SETTINGS: Omit<StreamSourceSettings, 'filters'> = {
+  // A batch of 100 is ten PutEvents calls (or 100 small writes); larger batches only lengthen a retry.
+  batchSize: 100,
+  // Events should follow the change at once; waiting to fill batches buys nothing at this volume.
+  maxBatchingWindowSeconds: 0,
+  retryAttempts: 5,
+  bisectBatchOnError: true,
+  // The failure destination gets the records' sequence numbers, not the records; the stream keeps
+  // them 24 h, so an hour's cap leaves most of a day to read them back and replay them.
+  maxRecordAgeSeconds: 60 * 60,
+  // One batch at a time per shard: a record's changes are handled in commit order, and the change
+  // feed is written in sequence order (a reader never resumes past an item written later).
+  parallelizationFactor: 1,
+  // From the oldest record kept: a new or redeployed consumer misses no change.
+  startingPosition: 'TRIM_HORIZON',
+  reportBatchItemFailures: true,
+};
+
+/** Writes of a consumer's own items only: IAM's dynamodb:LeadingKeys confines it to `keyPrefix`. */
+const writesOwnItems = (keyPrefix: string): Grants => ({
+  tableItems: { actions: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'], keyPrefix },
+});
+
+export const STREAM_CONSUMER_SPECS = {
+  'publish-changes': {
+    description: 'table stream to EventBridge',
+    grants: { bus: true },
+    // A batch of 100 records is up to 10 PutEvents calls, each retried on failed entries.
+    timeoutSeconds: 60,
+    settings: { ...RECORD_CHANGE_SETTINGS, filters: [RECORD_CHANGES_FILTER] },
+  },
+  'change-feed': {
+    description: 'table stream to the change feed (GET /v1/changes)',
+    grants: writesOwnItems(FEED_KEY_PREFIX),
+    timeoutSeconds: 60,
+    settings: { ...RECORD_CHANGE_SETTINGS, filters: [RECORD_CHANGES_FILTER] },
+  },
+  audit: {
+    description: 'table stream to the audit trail (GET /v1/audit)',
+    grants: writesOwnItems(AUDIT_KEY_PREFIX),
+    timeoutSeconds: 60,
+    settings: { ...RECORD_CHANGE_SETTINGS, filters: [RECORD_CHANGES_FILTER] },
+  },
+  // Collaboration (docs/events.md "The notify consumer"): reads records, watches and the user directory;
+  // writes its users' notifications only (a conditional Put each: never one twice).
+  notify: {
+    description: "table stream to the users' notifications (GET /v1/notifications)",
+    grants: { table: 'R', tableItems: { actions: ['dynamodb:PutItem'], keyPrefix: NOTIFICATION_KEY_PREFIX } },
+    timeoutSeconds: 60,
+    settings: { ...RECORD_CHANGE_SETTINGS, filters: [RECORD_CHANGES_FILTER] },
+  },
+  // Reads the record a new comment is on and sets the comment's timeline slot (comments' items only).
+  'comment-timeline': {
+    description: "table stream to the comments' places on account timelines",
+    grants: { table: 'R', tableItems: { actions: ['dynamodb:UpdateItem'], keyPrefix: COMMENT_KEY_PREFIX } },
+    timeoutSeconds: 60,
+    settings: { ...RECORD_CHANGE_SETTINGS, filters: [NEW_COMMENTS_FILTER] },
+  },
+  // Reports: the counters of each report (shared/reports/aggregates.ts), one transaction per record change.
+  aggregates: {
+    description: 'table stream to the report counters (docs/reports.md)',
+    grants: {
+      tableItems: { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], keyPrefix: AGGREGATE_KEY_PREFIX },
+    },
+    timeoutSeconds: 60,
+    settings: { ...RECORD_CHANGE_SETTINGS, filters: [RECORD_CHANGES_FILTER] },
+  },
+} as const satisfies Record<string, StreamConsumerSpec>;
+
+export type StreamConsumerName = keyof typeof STREAM_CONSUMER_SPECS;
+export const STREAM_CONSUMER_NAMES = Object.keys(STREAM_CONSUMER_SPECS) as StreamConsumerName[];
+
+function settingsByName<N extends string>(specs: Record<N, StreamConsumerSpec>) {
+  const settings = {} as Record<N, StreamSourceSettings>;
+  for (const name of Object.keys(specs) as N[]) settings[name] = specs[name].settings;
+  return settings;
+}
+
+/** Each consumer's event source mapping settings, by name (what CDK and the local poller apply). */
+export const STREAM_CONSUMERS = settingsByName<StreamConsumerName>(STREAM_CONSUMER_SPECS);
+
+/** A consumer's entry file, relative to the project folder: the one place that spells the path. */
+export const streamConsumerEntry = (name: StreamConsumerName): string => `functions/streams/${name}.ts`;

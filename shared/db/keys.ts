@@ -11,6 +11,9 @@
  * | list a collection by status/stage      | byState              | <collection>#STATE#<value>            |
  * | list a collection by account           | byAccountCollection  | <collection>#ACCOUNT#<accountId>      |
  * | an account's timeline (all collections)| byAccount            | TIMELINE#<accountId>, account first   |
+ * | handoffs to a department               | byAccountCollection  | handoffs#TO#<toDept>                  |
+ * | handoffs to a department in a status   | byOwner              | handoffs#TO#<toDept>#STATE#<status>   |
+ * | handoffs about one record              | byAccount            | handoffs#ABOUT#<collection>#<id>      |
  * | replay a create by Idempotency-Key     | table                | PK = IDEMPOTENCY#<user>#<key>          |
  * | hold one user's role change (lock)     | table                | PK = USER#<userId>, SK = ROLELOCK      |
  * | a user of the directory, by id         | table                | PK = USER#<userId>, SK = PROFILE       |
@@ -18,6 +21,7 @@
  * | the enabled members of a department    | byState              | users#DEPT#<department>               |
  * Sort keys in the indexes are record ids (ULIDs), so "newest first" is ScanIndexForward = false.
  */
+import type { Department } from '../config/departments.js';
 import { COLLECTIONS, type CollectionName, isCollection } from '../domain/collections.js';
 import type { RecordPatch } from '../domain/validation.js';
 
@@ -100,6 +104,36 @@ const partitionOf = {
   byAccountCollection: (collection: CollectionName, accountId: string) =>
     `${collection}#ACCOUNT#${accountId}`,
   byAccount: (accountId: string) => `TIMELINE#${accountId}`,
+  handoffsTo: (toDept: string) => `handoffs#TO#${toDept}`,
+  handoffsToInState: (toDept: string, state: string) => `handoffs#TO#${toDept}#STATE#${state}`,
+  handoffsAbout: (collection: string, id: string) => `handoffs#ABOUT#${collection}#${id}`,
+};
+
+/**
+ * Handoffs have no owner filter, no account and no place on a timeline: those three index slots serve
+ * their own access patterns instead (a department's inbox, by status too, and a record's handoffs), so
+ * that each of their lists is one Query on one partition.
+ */
+function handoffIndexValues(id: string, fields: Item): Partial<Record<IndexName, IndexValue>> {
+  const toDept = text(fields.toDept);
+  const state = text(fields.status);
+  const about = fields.record;
+  const aboutKey =
+    typeof about === 'object' && about !== null && 'collection' in about && 'id' in about
+      ? partitionOf.handoffsAbout(String(about.collection), String(about.id))
+      : undefined;
+  return {
+    byOwner: toDept && state ? { pk: partitionOf.handoffsToInState(toDept, state), sk: id } : undefined,
+    byAccountCollection: toDept ? { pk: partitionOf.handoffsTo(toDept), sk: id } : undefined,
+    byAccount: aboutKey ? { pk: aboutKey, sk: id } : undefined,
+  };
+}
+/** The field whose change moves a handoff in each of those slots (the others are fixed at create). */
+const HANDOFF_READERS = {
+  byOwner: 'status',
+  byState: 'status',
+  byAccountCollection: 'toDept',
+  byAccount: 'record',
 };
 
 type IndexValue = { pk: string; sk: string } | undefined;
@@ -115,7 +149,7 @@ function indexValues(
   const owner = text(fields.ownerId);
   const account = def.accountField ? text(fields[def.accountField]) : undefined;
   const timeline = timelineAccountOf(collection, id, fields, linkedAccountId);
-  return {
+  const values: Record<IndexName, IndexValue> = {
     byCollection: { pk: collection, sk: id },
     byOwner: owner === undefined ? undefined : { pk: partitionOf.byOwner(collection, owner), sk: id },
     byState: state === undefined ? undefined : { pk: partitionOf.byState(collection, state), sk: id },
@@ -127,6 +161,8 @@ function indexValues(
       ? { pk: partitionOf.byAccount(timeline), sk: collection === 'accounts' ? TIMELINE_HEAD : id }
       : undefined,
   };
+  if (collection === 'comments') return { ...values, ...commentIndexValues(id, fields) };
+  return collection === 'handoffs' ? { ...values, ...handoffIndexValues(id, fields) } : values;
 }
 
 /** The whole item to store for a record: the record, its key, and every index key it belongs to. */
@@ -151,17 +187,25 @@ export interface ItemChange {
 
 /**
  * The index attributes that a merge patch changes: set where the patch sets the field an index reads,
- * removed where the patch removes it (null). Derived from the patch alone, so an update stays one write.
+ * removed where the patch removes it (null). Derived from the patch (and, where an index also reads a
+ * field fixed at create, such as a handoff's `toDept`, from the record as read), so an update stays one write.
  */
-export function indexChangesForPatch(collection: CollectionName, id: string, patch: RecordPatch): ItemChange {
-  const touched = indexValues(collection, id, patch);
+export function indexChangesForPatch(
+  collection: CollectionName,
+  id: string,
+  patch: RecordPatch,
+  stored: Item = {},
+): ItemChange {
+  const touched = indexValues(collection, id, { ...stored, ...patch });
   const def = COLLECTIONS[collection];
-  const readers: Record<Exclude<IndexName, 'byCollection'>, string | undefined> = {
-    byOwner: 'ownerId',
-    byState: def.stateField,
-    byAccountCollection: def.accountField,
-    byAccount: collection === 'accounts' || collection === 'activities' ? undefined : def.accountField,
-  };
+  const readers: Record<Exclude<IndexName, 'byCollection'>, string | undefined> = collection === 'handoffs'
+    ? HANDOFF_READERS
+    : {
+        byOwner: 'ownerId',
+        byState: def.stateField,
+        byAccountCollection: def.accountField,
+        byAccount: collection === 'accounts' || collection === 'activities' ? undefined : def.accountField,
+      };
   const change: ItemChange = { set: {}, remove: [] };
   for (const [name, field] of Object.entries(readers)) {
     if (!field || !(field in patch) || !isIndexName(name)) continue;
@@ -181,8 +225,13 @@ export function indexChangesForPatch(collection: CollectionName, id: string, pat
  * What a merge patch does to the stored item, index keys included: the one function every change of
  * a record's fields goes through (a PATCH, a conversion's lead), so no index is ever left behind.
  */
-export function changeForPatch(collection: CollectionName, id: string, patch: RecordPatch): ItemChange {
-  const indexes = indexChangesForPatch(collection, id, patch);
+export function changeForPatch(
+  collection: CollectionName,
+  id: string,
+  patch: RecordPatch,
+  stored?: Item,
+): ItemChange {
+  const indexes = indexChangesForPatch(collection, id, patch, stored);
   const set: Item = {};
   const remove: string[] = [];
   for (const [field, value] of Object.entries(patch)) {
@@ -223,6 +272,28 @@ export function listQuery(collection: CollectionName, filter: ListFilter): Index
 
 export function timelineQuery(accountId: string): IndexQuery {
   return query('byAccount', partitionOf.byAccount(accountId));
+}
+
+/** The lists of handoffs: all, by status, a department's inbox (by status too), and one record's. */
+export type HandoffFilter =
+  | { by: 'all' }
+  | { by: 'state'; status: string }
+  | { by: 'to'; toDept: string; status?: string }
+  | { by: 'about'; collection: CollectionName; id: string };
+
+export function handoffQuery(filter: HandoffFilter): IndexQuery {
+  switch (filter.by) {
+    case 'all':
+      return listQuery('handoffs', { by: 'all' });
+    case 'state':
+      return listQuery('handoffs', { by: 'state', value: filter.status });
+    case 'to':
+      return filter.status === undefined
+        ? query('byAccountCollection', partitionOf.handoffsTo(filter.toDept))
+        : query('byOwner', partitionOf.handoffsToInState(filter.toDept, filter.status));
+    case 'about':
+      return query('byAccount', partitionOf.handoffsAbout(filter.collection, filter.id));
+  }
 }
 
 /**
@@ -380,3 +451,457 @@ export function roleLockItem(userId: string, owner: string, leaseUntilMs: number
     ...ttlAttributes(Math.ceil(leaseUntilMs / 1000) + 3600),
   };
 }
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────────
+// The change feed and the audit trail: items the stream consumers `change-feed` and `audit` write
+// (functions/streams/), never a handler. Neither carries the collection attribute, so no stream
+// consumer takes them for records.
+//
+// | access pattern                               | where | key condition                              |
+// |----------------------------------------------|-------|--------------------------------------------|
+// | a department's change feed, in commit order  | table | PK = FEED#<department>, SK > <sequence>    |
+// | every change (the admins' feed)              | table | PK = FEED#*, SK > <sequence>               |
+// | a record's audit trail, newest first         | table | PK = AUDIT#<entity>#<id>, SK = <sequence>  |
+//
+// The sort key is the stream record's SequenceNumber, zero-padded to 40 digits so that text order is
+// number order. It is deterministic: a replayed stream record writes the same key and overwrites.
+// Ordering: within a shard sequence numbers follow commit order, and all changes of one item are in
+// one shard (a parent shard is read before its children), so a record's feed items and its audit
+// trail are in commit order. Across shards (a table split into partitions) sequence numbers grow with
+// time but are not a global commit order: a change in a lagging shard can sort before items already
+// read. One feed partition per department takes every write of that department (well within a
+// partition's 1,000 writes a second at a CRM's pace).
+
+const FEED = 'FEED';
+const AUDIT = 'AUDIT';
+/** The payload of a feed item or audit entry: one map attribute, the rest of the item is key and TTL. */
+const ENTRY_ATTR = 'entry';
+/** Stream sequence numbers are decimal strings of 21 to 40 digits. */
+const SEQUENCE_DIGITS = 40;
+
+/** Every feed item's partition key starts so: IAM confines the change-feed consumer to these items. */
+export const FEED_KEY_PREFIX = `${FEED}#`;
+/** Every audit entry's partition key starts so: IAM confines the audit consumer to these items. */
+export const AUDIT_KEY_PREFIX = `${AUDIT}#`;
+
+/** The admins' feed: every change. `*` is no department name, so it cannot clash with one. */
+export const EVERY_CHANGE = '*';
+export type FeedName = Department | typeof EVERY_CHANGE;
+
+/** The sort key of a stream record's item: its sequence number, zero-padded. */
+export function sequenceKey(sequence: string): string {
+  if (!/^\d{1,40}$/.test(sequence)) throw new Error(`not a stream sequence number: ${sequence}`);
+  return sequence.padStart(SEQUENCE_DIGITS, '0');
+}
+
+/** Whether a position from a cursor is a sort key that sequenceKey made. */
+export const isSequenceKey = (value: string): boolean => /^\d{40}$/.test(value);
+
+/** One partition read in sort-key order: a feed or one record's audit trail. */
+export interface PartitionQuery {
+  pkAttr: string;
+  pkValue: string;
+  skAttr: string;
+}
+
+const partition = (pkValue: string): PartitionQuery => ({ pkAttr: PK, pkValue, skAttr: SK });
+
+export const feedPartition = (feed: FeedName): PartitionQuery => partition(`${FEED_KEY_PREFIX}${feed}`);
+
+export const auditPartition = (entity: string, id: string): PartitionQuery =>
+  partition(`${AUDIT_KEY_PREFIX}${entity}#${id}`);
+
+/** The ExclusiveStartKey that resumes the partition right after the sort key `position`. */
+export function startKeyInPartition(q: PartitionQuery, position: string): Item {
+  return { [q.pkAttr]: q.pkValue, [q.skAttr]: position };
+}
+
+/** A feed item or audit entry: its partition, its sequence key and its entry (and a TTL, for the feed). */
+export function derivedItem(
+  q: PartitionQuery,
+  sequence: string,
+  entry: object,
+  expiresAtEpochSeconds?: number,
+): Item {
+  return {
+    [q.pkAttr]: q.pkValue,
+    [q.skAttr]: sequenceKey(sequence),
+    [ENTRY_ATTR]: entry,
+    ...(expiresAtEpochSeconds === undefined ? {} : ttlAttributes(expiresAtEpochSeconds)),
+  };
+}
+
+/** What a feed item or audit entry holds, and where it sits (its sort key, for cursors). */
+export function derivedEntryOf(item: Item): { position: string; entry: Item } {
+  const entry = item[ENTRY_ATTR];
+  const position = item[SK];
+  if (typeof entry !== 'object' || entry === null || typeof position !== 'string')
+    throw new Error('an item of a feed or audit trail holds no entry');
+  return { position, entry: entry as Item };
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────────
+// Collaboration: comments, watches and notifications. A comment is a record (collection `comments`);
+// a watch and a notification are not (no collection attribute: no event announces them, no feed
+// carries them). Notifications are written by the `notify` stream consumer only, and a comment's place
+// on its account's timeline by the `comment-timeline` consumer (the create is one call that cannot
+// read the record the comment is on).
+//
+// | access pattern                              | where               | key condition                        |
+// |---------------------------------------------|---------------------|--------------------------------------|
+// | the comments on a record, newest first      | byAccountCollection | comments#ON#<collection>#<id>        |
+// | comments on an account's timeline           | byAccount           | TIMELINE#<accountId> (from the stream)|
+// | the watchers of a record                    | table               | PK = WATCH#<collection>#<id>         |
+// | one user's watch of one record (put/delete) | table               | PK = WATCH#<collection>#<id>, SK = <userId> |
+// | a user's notifications, newest first        | table               | PK = NOTIFY#<userId>, SK = <notification id> |
+// | a user's unread notifications, newest first | byState             | NOTIFY#<userId>#UNREAD               |
+//
+// A notification's id is a ULID made from the event's time and a hash of its id (domain/notifications.ts),
+// so it sorts newest first and a replayed event writes the same key (its Put is conditional: never twice).
+
+const COMMENTS_ON = (collection: string, id: string) => `comments#ON#${collection}#${id}`;
+const WATCH = 'WATCH';
+const NOTIFY = 'NOTIFY';
+/** What a notification item keeps besides its key: the notification, and when it was read. */
+const NOTIFICATION_ATTRS = { entry: 'notification', readAt: 'readAt' } as const;
+
+/** Every comment's partition key starts so: IAM confines the comment-timeline consumer to these items. */
+export const COMMENT_KEY_PREFIX = `${entityPrefix('comments')}#`;
+/** Every watch's partition key starts so: IAM confines the watch routes' writes to these items. */
+export const WATCH_KEY_PREFIX = `${WATCH}#`;
+/** Every notification's partition key starts so: IAM confines the notify consumer's writes to these. */
+export const NOTIFICATION_KEY_PREFIX = `${NOTIFY}#`;
+
+/** A comment's slots: the list of the comments on its record (its timeline slot is set from the stream). */
+function commentIndexValues(id: string, fields: Item): Partial<Record<IndexName, IndexValue>> {
+  const parent = fields.parent;
+  if (typeof parent !== 'object' || parent === null || !('collection' in parent) || !('id' in parent))
+    return {};
+  return { byAccountCollection: { pk: COMMENTS_ON(String(parent.collection), String(parent.id)), sk: id } };
+}
+
+/** The comments on one record, newest first. */
+export const commentsQuery = (collection: CollectionName, id: string): IndexQuery =>
+  query('byAccountCollection', COMMENTS_ON(collection, id));
+
+/**
+ * Where a comment goes on a timeline: the timeline its record is on (an account's own, or the account
+ * its record belongs to, an activity's linked one), read from the record's item; none for a record on
+ * no timeline (a lead). Returns the index attributes to set on the comment's item.
+ */
+export function timelinePlacement(recordItemRead: Item, commentId: string): Item | undefined {
+  const { pk, sk } = INDEXES.byAccount;
+  const timeline = recordItemRead[pk];
+  if (typeof timeline !== 'string' || !timeline.startsWith(partitionOf.byAccount(''))) return undefined;
+  return { [pk]: timeline, [sk]: commentId };
+}
+
+export function watchKey(collection: CollectionName, id: string, userId: string): Key {
+  return keyOf(`${WATCH_KEY_PREFIX}${collection}#${id}`, userId);
+}
+
+export function watchItem(collection: CollectionName, id: string, userId: string, since: string): Item {
+  return { ...watchKey(collection, id, userId), userId, since };
+}
+
+/** The watchers of one record: one partition, read whole by the notify consumer. */
+export const watchersPartition = (collection: CollectionName, id: string): PartitionQuery =>
+  partition(`${WATCH_KEY_PREFIX}${collection}#${id}`);
+
+/** The watcher of a watch item, when the watch had begun by `asOf` (ISO times compare as strings). */
+export const watcherOf = (item: Item, asOf: string): string | undefined =>
+  typeof item.userId === 'string' && typeof item.since === 'string' && item.since <= asOf
+    ? item.userId
+    : undefined;
+
+const notificationPartition = (userId: string) => `${NOTIFICATION_KEY_PREFIX}${userId}`;
+const unreadPartition = (userId: string) => `${NOTIFICATION_KEY_PREFIX}${userId}#UNREAD`;
+
+export function notificationKey(userId: string, id: string): Key {
+  return keyOf(notificationPartition(userId), id);
+}
+
+/** A new (unread) notification: its key, its entry, the unread index's slot and its TTL. */
+export function notificationItem(
+  userId: string,
+  id: string,
+  entry: object,
+  expiresAtEpochSeconds: number,
+): Item {
+  return {
+    ...notificationKey(userId, id),
+    [NOTIFICATION_ATTRS.entry]: entry,
+    [INDEXES.byState.pk]: unreadPartition(userId),
+    [INDEXES.byState.sk]: id,
+    ...ttlAttributes(expiresAtEpochSeconds),
+  };
+}
+
+/** Marking read: the time it was read, and out of the unread index. */
+export function notificationReadChange(at: string): ItemChange {
+  return { set: { [NOTIFICATION_ATTRS.readAt]: at }, remove: [INDEXES.byState.pk, INDEXES.byState.sk] };
+}
+
+/** What a notification item holds: its entry, whether it was read, and its id (the sort key). */
+export function notificationEntryOf(item: Item): { id: string; entry: Item; read: boolean } {
+  const entry = item[NOTIFICATION_ATTRS.entry];
+  const id = item[SK];
+  if (typeof entry !== 'object' || entry === null || typeof id !== 'string')
+    throw new Error('a notification item holds no notification');
+  return { id, entry: entry as Item, read: typeof item[NOTIFICATION_ATTRS.readAt] === 'string' };
+}
+
+/** A user's notifications (all, or unread only): one partition of the table or of the unread index. */
+export interface NotificationsQuery {
+  indexName?: IndexName;
+  pkAttr: string;
+  pkValue: string;
+  skAttr: string;
+}
+
+export function notificationsQuery(userId: string, unread: boolean): NotificationsQuery {
+  return unread
+    ? {
+        indexName: 'byState',
+        pkAttr: INDEXES.byState.pk,
+        pkValue: unreadPartition(userId),
+        skAttr: INDEXES.byState.sk,
+      }
+    : { pkAttr: PK, pkValue: notificationPartition(userId), skAttr: SK };
+}
+
+/** The ExclusiveStartKey that resumes a user's notifications right after the notification `id`. */
+export function notificationStartKey(q: NotificationsQuery, userId: string, id: string): Item {
+  return { ...notificationKey(userId, id), [q.pkAttr]: q.pkValue, [q.skAttr]: id };
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────────
+// Reports: the counters that the `aggregates` stream consumer keeps (shared/reports/aggregates.ts) and
+// the snapshots read, and the marker that makes each stream record count once. Neither carries the
+// collection attribute, so no stream consumer takes them for records.
+//
+// | access pattern                                  | where | key condition                                  |
+// |-------------------------------------------------|-------|------------------------------------------------|
+// | a report's counters (every shard)               | table | PK = AGG#<report>, SK begins_with ALL#         |
+// | a dated report's counters over a range of days  | table | PK = AGG#<report>, SK BETWEEN <day># AND <day>#~ |
+// | one shard of one report (one day)               | table | PK = AGG#<report>, SK = <ALL|day>#<shard>      |
+// | has this stream record been counted?            | table | PK = AGG#APPLIED#<eventID>, SK = APPLIED       |
+//
+// A counter item holds one top-level Number attribute per bucket and measure: `n|<dims>` (records) and
+// `a|<dims>` (amount in micro-units), dims URI-encoded and joined by `|`. Top-level, because UpdateItem's
+// ADD works on top-level attributes only: one ADD moves a record between two buckets of one report.
+
+const AGGREGATE = 'AGG';
+const APPLIED = 'APPLIED';
+const UNDATED = 'ALL';
+const BUCKET_MEASURES = { count: 'n', amount: 'a' } as const;
+export type BucketMeasure = keyof typeof BUCKET_MEASURES;
+
+/** Every counter's and marker's partition key starts so: IAM confines the aggregates consumer to them. */
+export const AGGREGATE_KEY_PREFIX = `${AGGREGATE}#`;
+
+const counterPartition = (report: string) => `${AGGREGATE_KEY_PREFIX}${report}`;
+
+/** One shard of a report's counters, for one day (dated reports) or for all time. */
+export function counterKey(report: string, day: string | undefined, shard: number): Key {
+  return keyOf(counterPartition(report), `${day ?? UNDATED}#${String(shard).padStart(3, '0')}`);
+}
+
+/** The day a counter item is for (undefined: an undated report's), from its sort key. */
+export function counterDayOf(item: Item): string | undefined {
+  const period = String(item[SK] ?? '').split('#')[0];
+  return period === UNDATED || !period ? undefined : period;
+}
+
+/** The counter items of a report: all of them, or (dated reports) the days from..to, inclusive. */
+export interface CounterQuery {
+  pkAttr: string;
+  pkValue: string;
+  skAttr: string;
+  skFrom: string;
+  skTo: string;
+}
+
+export function counterQuery(report: string, days?: { from: string; to: string }): CounterQuery {
+  const [from, to] = days ? [days.from, days.to] : [UNDATED, UNDATED];
+  return { pkAttr: PK, pkValue: counterPartition(report), skAttr: SK, skFrom: `${from}#`, skTo: `${to}#~` };
+}
+
+/** The attribute of a bucket's measure on a counter item. */
+export function bucketAttribute(measure: BucketMeasure, dims: readonly string[]): string {
+  return `${BUCKET_MEASURES[measure]}|${dims.map(encodeURIComponent).join('|')}`;
+}
+
+/** Which bucket and measure an attribute of a counter item holds; undefined for its key attributes. */
+export function bucketOfAttribute(name: string): { measure: BucketMeasure; dims: string[] } | undefined {
+  const [tag, ...dims] = name.split('|');
+  const measure = (Object.keys(BUCKET_MEASURES) as BucketMeasure[]).find((m) => BUCKET_MEASURES[m] === tag);
+  return measure && dims.length ? { measure, dims: dims.map(decodeURIComponent) } : undefined;
+}
+
+/** The marker that a stream record was counted: written in the counters' own transaction. */
+export function appliedMarkerKey(eventId: string): Key {
+  return keyOf(`${AGGREGATE_KEY_PREFIX}${APPLIED}#${eventId}`, APPLIED);
+}
+
+export function appliedMarkerItem(eventId: string, expiresAtEpochSeconds: number): Item {
+  return { ...appliedMarkerKey(eventId), ...ttlAttributes(expiresAtEpochSeconds) };
+}
+
+/** The partition key attribute, for a write's `attribute_not_exists` condition. */
+export const PARTITION_KEY_ATTRIBUTE = PK;
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────────
+// Channels (Slack, WeChat Work, email): each department's settings, and one delivery record per
+// (event, department, channel), written conditionally before anything is sent, so that a redelivered
+// event finds it and sends nothing twice. Neither carries the collection attribute: no stream consumer
+// takes them for records, and no event announces them.
+//
+// | access pattern                                  | where        | key condition                                  |
+// |-------------------------------------------------|--------------|------------------------------------------------|
+// | a department's channel settings                 | table        | PK = CHANNELS#<dept>, SK = SETTINGS            |
+// | one delivery (claim before sending)             | table        | PK = DELIVERY#<eventId>, SK = <dept>#<channel> |
+// | a department's deliveries, newest first         | byCollection | deliveries#<dept>, SK = <at>#<eventId>#<ch>    |
+// | a department's deliveries in a status           | byState      | deliveries#<dept>#STATE#<status>               |
+
+const CHANNELS = 'CHANNELS';
+const CHANNELS_SK = 'SETTINGS';
+const DELIVERY = 'DELIVERY';
+const DELIVERIES = 'deliveries';
+/** The settings of a department: one map attribute. */
+const CHANNEL_SETTINGS_ATTR = 'settings';
+/** Every write of a delivery record names the revision it replaces (0: none yet). */
+const DELIVERY_REVISION_ATTR = 'revision';
+
+/** Every settings item's partition key starts so: IAM confines the settings routes to these items. */
+export const CHANNELS_KEY_PREFIX = `${CHANNELS}#`;
+/** Every delivery record's partition key starts so: IAM confines the delivery consumer's writes to them. */
+export const DELIVERY_KEY_PREFIX = `${DELIVERY}#`;
+
+export function channelSettingsKey(department: string): Key {
+  return keyOf(`${CHANNELS_KEY_PREFIX}${department}`, CHANNELS_SK);
+}
+
+export function channelSettingsItem(department: string, settings: object): Item {
+  return { ...channelSettingsKey(department), [CHANNEL_SETTINGS_ATTR]: settings };
+}
+
+export function channelSettingsOf(item: Item | undefined): Item | undefined {
+  const settings = item?.[CHANNEL_SETTINGS_ATTR];
+  return typeof settings === 'object' && settings !== null ? (settings as Item) : undefined;
+}
+
+/** The attribute path (names) of one channel's failure mark inside the settings. */
+export const channelFailurePath = (channel: string): readonly string[] => [
+  CHANNEL_SETTINGS_ATTR,
+  'failing',
+  channel,
+];
+
+/** A delivery record as the consumer and the deliveries route read it (no key names). */
+export interface StoredDelivery {
+  eventId: string;
+  department: string;
+  channel: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  /** When the record last changed. */
+  at: string;
+  detailType: string;
+  /** Not before then (epoch ms): the receiver asked for a pause, or backoff. */
+  nextAttemptAt?: number;
+  /** A claim ("sending") holds until then (epoch ms); after it, the send is taken for lost. */
+  claimedUntil?: number;
+  revision: number;
+}
+
+export function deliveryKey(eventId: string, department: string, channel: string): Key {
+  return keyOf(`${DELIVERY_KEY_PREFIX}${eventId}`, `${department}#${channel}`);
+}
+
+const deliveryPartitions = {
+  all: (department: string) => `${DELIVERIES}#${department}`,
+  inState: (department: string, status: string) => `${DELIVERIES}#${department}#STATE#${status}`,
+};
+const deliverySortKey = (d: Pick<StoredDelivery, 'at' | 'eventId' | 'channel'>) =>
+  `${d.at}#${d.eventId}#${d.channel}`;
+
+/** The whole item of a delivery record: its key, its fields, and its place in the department's lists. */
+export function deliveryItem(d: StoredDelivery): Item {
+  return {
+    ...d,
+    ...deliveryKey(d.eventId, d.department, d.channel),
+    [DELIVERY_REVISION_ATTR]: d.revision,
+    [INDEXES.byCollection.pk]: deliveryPartitions.all(d.department),
+    [INDEXES.byCollection.sk]: deliverySortKey(d),
+    [INDEXES.byState.pk]: deliveryPartitions.inState(d.department, d.status),
+    [INDEXES.byState.sk]: deliverySortKey(d),
+  };
+}
+
+/** The condition of a delivery record's write: none there yet (revision 0), or still the one read. */
+export function deliveryWriteCondition(readRevision: number): ConditionExpressionParts {
+  return readRevision === 0
+    ? { ConditionExpression: 'attribute_not_exists(#dpk)', ExpressionAttributeNames: { '#dpk': PK } }
+    : {
+        ConditionExpression: '#drev = :drev',
+        ExpressionAttributeNames: { '#drev': DELIVERY_REVISION_ATTR },
+        ExpressionAttributeValues: { ':drev': readRevision },
+      };
+}
+
+export interface ConditionExpressionParts {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Item;
+}
+
+export function deliveryOf(item: Item | undefined): StoredDelivery | undefined {
+  if (!item || typeof item.eventId !== 'string' || typeof item.status !== 'string') return undefined;
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  return {
+    eventId: item.eventId,
+    department: String(item.department ?? ''),
+    channel: String(item.channel ?? ''),
+    status: item.status,
+    attempts: num(item.attempts) ?? 0,
+    lastError: typeof item.lastError === 'string' ? item.lastError : null,
+    at: String(item.at ?? ''),
+    detailType: String(item.detailType ?? ''),
+    nextAttemptAt: num(item.nextAttemptAt),
+    claimedUntil: num(item.claimedUntil),
+    revision: num(item[DELIVERY_REVISION_ATTR]) ?? 0,
+  };
+}
+
+/** A department's deliveries, newest first: all of them, or those in one status. */
+export function deliveriesQuery(department: string, status?: string): IndexQuery {
+  return status === undefined
+    ? query('byCollection', deliveryPartitions.all(department))
+    : query('byState', deliveryPartitions.inState(department, status));
+}
+
+/** The ExclusiveStartKey that resumes a deliveries list right after this record. */
+export function deliveryStartKey(
+  q: IndexQuery,
+  at: Pick<StoredDelivery, 'at' | 'eventId' | 'channel' | 'department'>,
+): Item {
+  return {
+    ...deliveryKey(at.eventId, at.department, at.channel),
+    [q.pkAttr]: q.pkValue,
+    [q.skAttr]: deliverySortKey(at),
+  };
+}
+
+/**
+ * Partition key prefixes of what the stream and queue consumers write after a change (not records):
+ * feed items, audit entries, notifications, report counters, channel deliveries.
+ */
+export const DERIVED_KEY_PREFIXES: readonly string[] = [
+  FEED_KEY_PREFIX,
+  AUDIT_KEY_PREFIX,
+  NOTIFICATION_KEY_PREFIX,
+  AGGREGATE_KEY_PREFIX,
+  DELIVERY_KEY_PREFIX,
+];

@@ -6,6 +6,9 @@ import { serverCursorKeys } from './cursor-secret.js';
 import {
   type CursorPosition,
   collectionOfItem,
+  commentsQuery,
+  type HandoffFilter,
+  handoffQuery,
   type IndexQuery,
   type Item,
   type ListFilter,
@@ -79,6 +82,14 @@ export function collectionIndex<C extends CollectionName>(
   );
 }
 
+export function handoffIndex(filter: HandoffFilter): RecordIndex<RecordOf<'handoffs'>> {
+  return indexOf(
+    handoffQuery(filter),
+    (item) => recordOf('handoffs', item),
+    (record) => ({ collection: 'handoffs', id: record.id }),
+  );
+}
+
 function timelineEntry(item: Item): TimelineEntry {
   const collection = collectionOfItem(item);
   if (!collection) throw new Error('an item on a timeline holds no record');
@@ -90,4 +101,13 @@ export function timelineIndex(accountId: string): RecordIndex<TimelineEntry> {
     collection: entry.collection,
     id: entry.record.id,
   }));
+}
+
+/** The comments on one record, newest first (collaboration: shared/domain/use-cases/comments.ts). */
+export function commentIndex(collection: CollectionName, id: string): RecordIndex<RecordOf<'comments'>> {
+  return indexOf(
+    commentsQuery(collection, id),
+    (item) => recordOf('comments', item),
+    (record) => ({ collection: 'comments', id: record.id }),
+  );
 }

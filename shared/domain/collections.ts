@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DEPARTMENTS } from '../config/departments.js';
 import {
   amount,
   currency,
@@ -24,6 +25,8 @@ export const COLLECTION_NAMES = [
   'opportunities',
   'cases',
   'activities',
+  'handoffs',
+  'comments',
 ] as const;
 export type CollectionName = (typeof COLLECTION_NAMES)[number];
 
@@ -36,6 +39,25 @@ export const OPPORTUNITY_STAGES = [
   'won',
   'lost',
 ] as const;
+
+/** A handoff's states: `requested` on create, then only its moves (use-cases/handoffs.ts) change it. */
+export const HANDOFF_STATUSES = ['requested', 'accepted', 'declined', 'completed', 'cancelled'] as const;
+export type HandoffStatus = (typeof HANDOFF_STATUSES)[number];
+
+/** The collections whose records take comments (their generic GET route serves them: a reader of the record). */
+export const COMMENTABLE_COLLECTIONS = [
+  'accounts',
+  'contacts',
+  'leads',
+  'opportunities',
+  'cases',
+  'activities',
+] as const;
+export type CommentableCollection = (typeof COMMENTABLE_COLLECTIONS)[number];
+
+/** Plain text, kept as written (not trimmed), but not blank. */
+export const commentText = () =>
+  z.string().check(z.minLength(1), z.maxLength(10_000), z.regex(/\S/, 'must not be blank'));
 
 const relatedTo = z.strictObject({
   collection: z.enum(['accounts', 'contacts', 'leads', 'opportunities', 'cases']),
@@ -106,6 +128,20 @@ const FIELD_SCHEMAS = {
     relatedTo,
     ownerId: z.optional(userId()),
   }),
+  // The requester owns a handoff (no ownerId to send); its status is set by its moves only.
+  handoffs: z.strictObject({
+    record: z.strictObject({
+      collection: z.enum(['accounts', 'contacts', 'leads', 'opportunities', 'cases', 'activities']),
+      id: id(),
+    }),
+    toDept: z.enum(DEPARTMENTS),
+    reason: text(2000),
+  }),
+  // The author owns a comment; the record it is on (`parent`) comes from the route's path.
+  comments: z.strictObject({
+    parent: z.strictObject({ collection: z.enum(COMMENTABLE_COLLECTIONS), id: id() }),
+    body: commentText(),
+  }),
 };
 
 /** The fields a client sends for a record of collection C, as its create schema outputs them. */
@@ -168,7 +204,17 @@ export interface CollectionDef {
   defaults?: Readonly<Record<string, unknown>>;
   /** Fields fixed at create: a PATCH that sends them is rejected. */
   immutable?: readonly string[];
+  /**
+   * Which of the five generic record routes (record-routes.ts) serve the collection; all when absent.
+   * A collection that leaves some out is served by routes of its own for them.
+   */
+  recordRoutes?: readonly RecordRouteKind[];
+  /** The list filters, where they are not the usual ones (`ownerId`, the state field, the account field). */
+  listFilters?: readonly string[];
 }
+
+export const RECORD_ROUTE_KINDS = ['create', 'get', 'list', 'patch', 'delete'] as const;
+export type RecordRouteKind = (typeof RECORD_ROUTE_KINDS)[number];
 
 /** One value per collection, spelled out, so that the result is typed per collection without a cast. */
 export function mapCollections<T>(
@@ -181,6 +227,8 @@ export function mapCollections<T>(
     opportunities: of('opportunities'),
     cases: of('cases'),
     activities: of('activities'),
+    handoffs: of('handoffs'),
+    comments: of('comments'),
   };
 }
 
@@ -210,6 +258,33 @@ const RULES: Record<CollectionName, Rules> = {
     contactField: 'contactId',
   },
   activities: { entity: 'activity', defaults: { done: false }, immutable: ['relatedTo'] },
+  /*
+   * A handoff is a record like any other, so that storage, its stream events, the change feed and the
+   * audit treat it alike. But it is read by two departments (the requesting and the receiving one,
+   * decided per record), its create checks the record it is about, and its status moves only by its
+   * actions: so none of the generic routes serve it; its own routes (http/handoff-routes.ts) do.
+   */
+  handoffs: {
+    entity: 'handoff',
+    stateField: 'status',
+    actionOnlyStates: HANDOFF_STATUSES,
+    finalStates: ['completed', 'declined', 'cancelled'],
+    defaults: { status: 'requested' },
+    immutable: ['record', 'toDept', 'reason'],
+    recordRoutes: [],
+    listFilters: ['toDept', 'status'],
+  },
+  /*
+   * A comment is a record too (its events, the change feed and the audit come from the stream), but it
+   * lives under the record it is on: who reads it follows that record (shared/policy/collaboration.ts),
+   * and its own routes (http/collaboration-routes.ts) serve it under the record's path.
+   */
+  comments: {
+    entity: 'comment',
+    immutable: ['parent'],
+    recordRoutes: [],
+    listFilters: [],
+  },
 };
 
 export const COLLECTIONS: Record<CollectionName, CollectionDef> = mapCollections((c) => {
@@ -221,6 +296,7 @@ export const COLLECTIONS: Record<CollectionName, CollectionDef> = mapCollections
 /** The list filters a collection serves, each backed by an index: `ownerId`, its state field, `accountId`. */
 export function listFiltersOf(collection: CollectionName): string[] {
   const def = COLLECTIONS[collection];
+  if (def.listFilters) return [...def.listFilters];
   return ['ownerId', def.stateField, def.accountField].filter((f): f is string => Boolean(f));
 }
 
@@ -230,6 +306,11 @@ export function finalStatesOf(
 ): { field: string; states: readonly string[] } | undefined {
   const { stateField, finalStates } = COLLECTIONS[collection];
   return stateField && finalStates?.length ? { field: stateField, states: finalStates } : undefined;
+}
+
+/** Whether the generic record route of this kind serves the collection (see CollectionDef.recordRoutes). */
+export function hasRecordRoute(collection: CollectionName, kind: RecordRouteKind): boolean {
+  return (COLLECTIONS[collection].recordRoutes ?? RECORD_ROUTE_KINDS).includes(kind);
 }
 
 export function isCollection(value: string): value is CollectionName {

@@ -45,3 +45,20 @@ export function newId(now: number = Date.now()): string {
 export function isId(value: string): boolean {
   return ID_PATTERN.test(value);
 }
+
+/**
+ * A deterministic id of the same shape (a ULID): the time part from `timeMs`, the rest from `seed`'s
+ * first 10 bytes (16 base32 digits). The same time and seed give the same id: what makes a stream
+ * consumer's item (a notification) the same on a replay.
+ */
+export function idFrom(timeMs: number, seed: Uint8Array): string {
+  if (seed.length < 10) throw new Error('idFrom: the seed needs at least 10 bytes');
+  let bits = 0n;
+  for (const byte of seed.subarray(0, 10)) bits = (bits << 8n) | BigInt(byte);
+  let rest = '';
+  for (let i = 0; i < RANDOM_LEN; i++) {
+    rest = ALPHABET[Number(bits & 31n)] + rest;
+    bits >>= 5n;
+  }
+  return encodeTime(Math.max(0, Math.floor(timeMs))) + rest;
+}

@@ -1,7 +1,7 @@
 import { DEPARTMENTS } from '../config/departments.js';
 import { collectionOfItem, deletionOf, type Item } from '../db/keys.js';
 import { toRecord } from '../db/stored-records.js';
-import { COLLECTIONS, type CollectionName, type CrmRecord } from '../domain/collections.js';
+import { COLLECTIONS, type CollectionName, type CrmRecord, HANDOFF_STATUSES } from '../domain/collections.js';
 import { hiddenFromDepartments, redactForDepartments } from '../policy/policy.js';
 import { type Action, detailType, EVENT_SOURCE, EVENT_SPEC_VERSION } from './names.js';
 
@@ -76,6 +76,11 @@ const DOMAIN_EVENTS: Partial<Record<CollectionName, { type: string; when: When }
     },
   ],
   cases: [{ type: 'case.escalated', when: movedTo('priority', 'urgent') }],
+  // handoff.requested on create, then handoff.accepted|declined|completed|cancelled on each move.
+  handoffs: HANDOFF_STATUSES.map((status) => ({
+    type: `handoff.${status}`,
+    when: movedTo('status', status),
+  })),
 };
 
 function typeOf(collection: CollectionName, before: Item, after: Item, action: Action): string {
@@ -94,6 +99,10 @@ export function toChangeEvent(change: StreamChange): ChangeEvent | undefined {
   if (!collection || change.kind === 'REMOVE') return undefined;
   const deletion = change.newImage ? deletionOf(change.newImage) : undefined;
   if (deletion && change.oldImage && deletionOf(change.oldImage)) return undefined;
+  // Every change of a record moves its version; a MODIFY that leaves it alone is a stream consumer's
+  // bookkeeping on the item (a comment placed on its account's timeline), not news.
+  if (change.kind === 'MODIFY' && !deletion && change.oldImage?.version === change.newImage?.version)
+    return undefined;
   const action: Action = deletion ? 'deleted' : change.kind === 'INSERT' ? 'created' : 'updated';
   const before: CrmRecord | Item = change.oldImage && action !== 'deleted' ? toRecord(change.oldImage) : {};
   const after = toRecord(deletion ? (change.oldImage ?? {}) : (change.newImage ?? {}));
@@ -114,4 +123,16 @@ export function toChangeEvent(change: StreamChange): ChangeEvent | undefined {
       record: redactForDepartments(collection, after, DEPARTMENTS),
     },
   };
+}
+
+/**
+ * Every field a change touched (bookkeeping aside), hidden fields included: for the audiences that
+ * are shown each field they may see (the change feed per department, the audit trail), which then
+ * leave out what their reader may not see.
+ */
+export function everyChangedField(before: Item, after: Item): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys]
+    .filter((k) => !BOOKKEEPING.has(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .sort();
 }

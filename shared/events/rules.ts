@@ -1,4 +1,5 @@
 import { DEPARTMENTS, type Department } from '../config/departments.js';
+import { departmentReads } from '../policy/policy.js';
 import { EVENT_SOURCE } from './names.js';
 import type { EventPattern } from './pattern.js';
 
@@ -59,7 +60,24 @@ const handoffRule = (department: Department): RuleSpec => ({
   pattern: ofSource({ ...types('handoff.'), detail: { record: { toDept: [department] } } }),
 });
 
+/**
+ * Activities (calls, meetings, notes) are shared customer data: every department that reads them
+ * hears them, whoever logged them. The policy decides who reads them, so a matrix change reaches here.
+ */
+const activityRule = (department: Department): RuleSpec[] =>
+  departmentReads(department, 'activities')
+    ? [
+        {
+          name: `${department}-activities`,
+          department,
+          description: 'Activities logged on the customer record',
+          pattern: ofSource(types('activity.')),
+        },
+      ]
+    : [];
+
 export const DEPARTMENT_RULES: readonly RuleSpec[] = DEPARTMENTS.flatMap((department) => [
   ...(OWN_RULES[department] ?? []).map((r) => ({ ...r, department, name: `${department}-${r.name}` })),
+  ...activityRule(department),
   handoffRule(department),
 ]);

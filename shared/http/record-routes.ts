@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { CollectionName } from '../domain/collections.js';
+import { type CollectionName, hasRecordRoute, type RecordRouteKind } from '../domain/collections.js';
 import { id } from '../domain/fields.js';
 import { createSchemaOf, patchSchemaOf } from '../domain/validation.js';
 import * as S from './route-schemas.js';
@@ -17,7 +17,19 @@ export const byId = z.strictObject({ id: id() });
 const IF_MATCH = { 'If-Match': S.HEADERS.ifMatch };
 const ETAG = { ETag: S.HEADERS.etag };
 
-export const recordRoutes = (c: CollectionName): Route[] => [
+/** The generic routes that serve collection c (a collection may leave some to routes of its own). */
+export const recordRoutes = (c: CollectionName): Route[] =>
+  genericRoutes(c).filter((route) => hasRecordRoute(c, ROUTE_KIND[route.handler.name]!));
+
+const ROUTE_KIND: Record<string, RecordRouteKind> = {
+  [createRecord.name]: 'create',
+  [getRecord.name]: 'get',
+  [updateRecord.name]: 'patch',
+  [deleteRecord.name]: 'delete',
+  [listRecords.name]: 'list',
+};
+
+const genericRoutes = (c: CollectionName): Route[] => [
   {
     method: 'POST',
     path: `/v1/${c}`,

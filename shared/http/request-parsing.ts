@@ -1,6 +1,20 @@
+import { DELIVERY_STATUSES } from '../config/channels.js';
+import { DEPARTMENTS, isDepartment } from '../config/departments.js';
 import { LIMITS } from '../config/limits.js';
-import { type CollectionName, listFiltersOf } from '../domain/collections.js';
+import { isReportName, type ReportName } from '../config/reports.js';
+import {
+  COLLECTION_NAMES,
+  type CollectionName,
+  HANDOFF_STATUSES,
+  isCollection,
+  listFiltersOf,
+} from '../domain/collections.js';
+import { type HandoffMove, isHandoffMove } from '../domain/handoffs.js';
 import { isId } from '../domain/ids.js';
+import type { AuditQuery } from '../domain/use-cases/audit-trail.js';
+import type { ChangesQuery } from '../domain/use-cases/change-feed.js';
+import type { DeliveriesQuery } from '../domain/use-cases/channels.js';
+import type { HandoffListQuery } from '../domain/use-cases/handoffs.js';
 import type { ListQuery, PageQuery } from '../domain/use-cases/read-records.js';
 import type { FieldError } from '../domain/validation.js';
 import type { ApiRequest } from './api-handler.js';
@@ -127,4 +141,130 @@ export function usersQuery(request: RequestParts, max: number): PageQuery {
   if (!Number.isInteger(limit) || limit < 1 || limit > max)
     errors.push({ path: 'limit', message: `must be a whole number from 1 to ${max}` });
   return parsed({ limit, cursor: query.cursor }, errors);
+}
+
+/** `GET /v1/{collection}/{id}/handoffs`: limit and cursor. */
+export function recordHandoffsQuery(request: RequestParts): PageQuery {
+  const { query } = request;
+  const errors = unknownParameters(query, ['limit', 'cursor'], 'is not a parameter of this list');
+  const limit = pageLimit(query.limit, errors);
+  return parsed({ limit, cursor: query.cursor }, errors);
+}
+
+const isHandoffStatus = (value: string) => HANDOFF_STATUSES.find((s) => s === value);
+
+/** `GET /v1/handoffs`: limit, cursor, `toDept` (a department) and `status` (a handoff's), either or both. */
+export function handoffsQuery(request: RequestParts): HandoffListQuery {
+  const { query } = request;
+  const errors = unknownParameters(
+    query,
+    ['limit', 'cursor', 'toDept', 'status'],
+    'is not a filter of handoffs',
+  );
+  const limit = pageLimit(query.limit, errors);
+  const { toDept, status } = query;
+  if (toDept !== undefined && !isDepartment(toDept))
+    errors.push({ path: 'toDept', message: `must be one of: ${DEPARTMENTS.join(', ')}` });
+  if (status !== undefined && !isHandoffStatus(status))
+    errors.push({ path: 'status', message: `must be one of: ${HANDOFF_STATUSES.join(', ')}` });
+  return parsed(
+    {
+      limit,
+      cursor: query.cursor,
+      toDept: toDept !== undefined && isDepartment(toDept) ? toDept : undefined,
+      status: status === undefined ? undefined : isHandoffStatus(status),
+    },
+    errors,
+  );
+}
+
+/** The move a handoff action route makes: the last segment of its path (`…/{id}/accept`). */
+export function handoffMove(request: Pick<ApiRequest, 'route'>): HandoffMove {
+  const move = request.route.path.split('/').at(-1);
+  if (!isHandoffMove(move)) throw new Error(`route ${request.route.path} is no handoff move`);
+  return move;
+}
+
+/** `GET /v1/changes`: limit and since (the previous page's nextCursor). */
+export function changesQuery(request: RequestParts): ChangesQuery {
+  const { query } = request;
+  const errors = unknownParameters(query, ['limit', 'since'], 'is not a parameter of the change feed');
+  const limit = pageLimit(query.limit, errors);
+  return parsed({ limit, since: query.since }, errors);
+}
+
+/** `GET /v1/audit`: the record (collection and id), limit and cursor. */
+export function auditQuery(request: RequestParts): AuditQuery {
+  const { query } = request;
+  const errors = unknownParameters(
+    query,
+    ['collection', 'id', 'limit', 'cursor'],
+    'is not a parameter of the audit trail',
+  );
+  const limit = pageLimit(query.limit, errors);
+  const { collection = '', id = '' } = query;
+  if (!isCollection(collection))
+    errors.push({ path: 'collection', message: `must be one of ${COLLECTION_NAMES.join(', ')}` });
+  if (!isId(id)) errors.push({ path: 'id', message: 'must be a record id' });
+  const parsedQuery = { collection: isCollection(collection) ? collection : COLLECTION_NAMES[0], id, limit };
+  return parsed({ ...parsedQuery, cursor: query.cursor }, errors);
+}
+
+// ── Collaboration: comments and notifications ──────────────────────────────────────────────────
+
+/** The `{commentId}` of a comment route: malformed names no comment (404). */
+export function commentId(request: RequestParts): string {
+  const id = request.params.commentId;
+  if (!id || !isId(id)) throw problems.notFound('No such comment.');
+  return id;
+}
+
+/** `GET /v1/{collection}/{id}/comments`: limit and cursor. */
+export function commentsQuery(request: RequestParts): PageQuery {
+  const { query } = request;
+  const errors = unknownParameters(query, ['limit', 'cursor'], 'is not a parameter of this list');
+  const limit = pageLimit(query.limit, errors);
+  return parsed({ limit, cursor: query.cursor }, errors);
+}
+
+/** `GET /v1/notifications`: limit, cursor and `unread` (true or false). */
+export function notificationsQuery(request: RequestParts): PageQuery & { unread: boolean } {
+  const { query } = request;
+  const errors = unknownParameters(query, ['limit', 'cursor', 'unread'], 'is not a parameter of this list');
+  const limit = pageLimit(query.limit, errors);
+  const { unread } = query;
+  if (unread !== undefined && unread !== 'true' && unread !== 'false')
+    errors.push({ path: 'unread', message: 'must be true or false' });
+  return parsed({ limit, cursor: query.cursor, unread: unread === 'true' }, errors);
+}
+
+/** The `{id}` of a notification route: malformed names no notification (404). */
+export function notificationId(request: RequestParts): string {
+  const id = request.params.id;
+  if (!id || !isId(id)) throw problems.notFound('No such notification.');
+  return id;
+}
+
+// ── Channels ──────────────────────────────────────────────────────────────────────────────────
+
+const isDeliveryStatus = (value: string) => DELIVERY_STATUSES.find((s) => s === value);
+
+/** `GET /v1/admin/channels/{dept}/deliveries`: limit, cursor and `status` (a delivery's). */
+export function deliveriesQuery(request: RequestParts): DeliveriesQuery {
+  const { query } = request;
+  const errors = unknownParameters(query, ['limit', 'cursor', 'status'], 'is not a parameter of this list');
+  const limit = pageLimit(query.limit, errors);
+  const status = query.status === undefined ? undefined : isDeliveryStatus(query.status);
+  if (query.status !== undefined && !status)
+    errors.push({ path: 'status', message: `must be one of: ${DELIVERY_STATUSES.join(', ')}` });
+  return parsed({ limit, cursor: query.cursor, status }, errors);
+}
+
+// ── Reports ──────────────────────────────────────────────────────────────────────────────────────
+
+/** A report's name from the path: an unknown one names no report (404). */
+export function reportName(request: RequestParts): ReportName {
+  const name = request.params.name;
+  if (!name || !isReportName(name)) throw problems.notFound('No such report.');
+  return name;
 }

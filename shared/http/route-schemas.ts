@@ -6,10 +6,13 @@ import {
   COLLECTION_NAMES,
   COLLECTIONS,
   type CollectionName,
+  HANDOFF_STATUSES,
   listFiltersOf,
   type SERVER_FIELDS,
 } from '../domain/collections.js';
+import { commentRequest } from '../domain/comments.js';
 import { id, isoDateTime, userId } from '../domain/fields.js';
+import { NOTIFICATION_TYPES } from '../domain/notifications.js';
 import { createSchemaOf, patchSchemaOf } from '../domain/validation.js';
 import type { WriteScope } from '../policy/policy.js';
 import type { HeaderSpec } from './route-types.js';
@@ -66,6 +69,7 @@ const ACTION_FIELDS: Partial<Record<CollectionName, Record<string, z.ZodMiniType
     convertedContactId: id(),
     convertedOpportunityId: id(),
   },
+  handoffs: { status: z.enum(HANDOFF_STATUSES) },
 };
 
 const unwrap = (s: z.core.$ZodType): z.core.$ZodType =>
@@ -135,11 +139,19 @@ export const listQueryOf = (c: CollectionName) =>
     ),
   });
 
+/** `GET /v1/handoffs`: a department's inbox (`toDept`), by status too, or every handoff by status. */
+export const handoffsQuery = z.strictObject({
+  limit: limit(LIMITS.pageSizeMax),
+  cursor,
+  toDept: describe(z.optional(z.enum(DEPARTMENTS)), 'The receiving department'),
+  status: describe(z.optional(z.enum(HANDOFF_STATUSES)), "The handoff's status (with toDept or alone)"),
+});
+
 export const timelinePage = named(
   z.strictObject({
     items: z.array(
       z.union(
-        COLLECTION_NAMES.filter((c) => c !== 'accounts').map((c) =>
+        COLLECTION_NAMES.filter((c) => c !== 'accounts' && c !== 'handoffs').map((c) =>
           z.strictObject({ collection: z.literal(c), record: recordSchemaOf(c) }),
         ),
       ),
@@ -271,3 +283,50 @@ export const HEADERS = {
     false,
   ),
 };
+
+// ── Collaboration: comments, watching, notifications (collaboration-routes.ts) ────────────────────
+
+named(
+  commentRequest,
+  'CommentRequest',
+  'Plain text (1–10,000 characters); `@username` mentions notify',
+  'input',
+);
+
+/** `GET /v1/notifications`: unread ones only with `unread=true`. */
+export const notificationsQuery = z.strictObject({
+  limit: limit(LIMITS.pageSizeMax),
+  cursor,
+  unread: describe(z.optional(z.enum(['true', 'false'])), 'Only the unread ones (true)'),
+});
+
+export const notification = named(
+  z.strictObject({
+    id: describe(id(), 'The same for the same event and recipient (a replayed event makes no second one)'),
+    type: z.enum(NOTIFICATION_TYPES),
+    at: describe(isoDateTime(), 'When the change happened'),
+    read: z.boolean(),
+    actor: describe(z.nullable(userId()), 'Who made the change'),
+    event: z.strictObject({ type: z.string(), entity: z.string(), id: id() }),
+    record: describe(
+      z.union(COLLECTION_NAMES.map(recordSchemaOf)),
+      'The record as the recipient may see it (hidden fields left out); a deleted record as it was last',
+    ),
+  }),
+  'Notification',
+);
+
+export const notificationsPage = named(
+  z.strictObject({ items: z.array(notification), nextCursor }),
+  'NotificationPage',
+);
+
+export const markedRead = named(
+  z.strictObject({ marked: describe(z.int().check(z.gte(0)), 'How many were unread') }),
+  'MarkedRead',
+);
+
+export const commentLocation = header(
+  'The new comment',
+  z.string().check(z.regex(/^\/v1\/[a-z]+\/[^/]+\/comments\/[^/]+$/)),
+);

@@ -34,6 +34,10 @@ export interface Grants {
   bucket?: 'R' | 'RW';
   /** Invites users (AdminCreateUser, given in `userPool`): says how the temporary password travels. */
   invitations?: true;
+  /** Posts to channel webhooks (Slack, WeChat Work): says whether loopback receivers are allowed (local stack). */
+  webhooks?: true;
+  /** Sends channel email: ses:SendEmail on the sender's SES identity only, and the sender's address. */
+  email?: true;
 }
 
 /** Files of an npm package a handler reads at run time (not imports), shipped beside its bundle. */

@@ -2,8 +2,13 @@ import * as z from 'zod/mini';
 import { USER_KEY_PREFIX } from '../db/keys.js';
 import { convertLeadBody, inviteUserBody, userGroupsBody } from '../domain/action-bodies.js';
 import { COLLECTION_NAMES } from '../domain/collections.js';
+import * as ChangeLog from './change-log-schemas.js';
+import { CHANNEL_ROUTES } from './channel-routes.js';
+import { COLLABORATION_ROUTES } from './collaboration-routes.js';
 import { DOCS_ASSETS, DOCS_PACKAGE, DOCS_PACKAGE_FILES } from './docs-assets.js';
+import { HANDOFF_ROUTES } from './handoff-routes.js';
 import { byId, recordRoutes } from './record-routes.js';
+import { REPORT_ROUTES } from './report-routes.js';
 import * as S from './route-schemas.js';
 import { defineHandler as fn, type Handler, type Route } from './route-types.js';
 
@@ -105,6 +110,10 @@ export const ROUTES: readonly Route[] = [
     response: { description: 'The caller', body: S.me },
   },
   ...COLLECTION_NAMES.flatMap(recordRoutes),
+  ...HANDOFF_ROUTES,
+  ...REPORT_ROUTES,
+  ...CHANNEL_ROUTES,
+  ...COLLABORATION_ROUTES,
   {
     method: 'GET',
     path: '/v1/accounts/{id}/timeline',
@@ -208,6 +217,31 @@ export const ROUTES: readonly Route[] = [
     status: 204,
     response: { description: 'Disabled' },
     errors: { 409: "Another change to this user's roles is in progress, or you are the last admin" },
+  },
+  // ── The change feed and the audit trail (written by the stream consumers change-feed and audit) ──
+  {
+    method: 'GET',
+    path: '/v1/changes',
+    handler: fn('list-changes', { table: 'R', cursors: true }),
+    auth: 'user',
+    summary: "The caller's department's change feed, in commit order (admins: every change)",
+    request: { query: ChangeLog.changesQuery },
+    status: 200,
+    response: { description: 'One page; poll again with nextCursor', body: ChangeLog.changesPage },
+  },
+  {
+    method: 'GET',
+    path: '/v1/audit',
+    handler: fn('list-audit', { table: 'R', cursors: true }),
+    auth: 'user',
+    summary: "A record's audit trail, newest first (managers of its department, admins)",
+    request: { query: ChangeLog.auditQuery },
+    status: 200,
+    response: { description: 'One page of who changed what, when', body: ChangeLog.auditPage },
+    errors: {
+      403: "A member, or a manager of another department than the record's",
+      404: 'The caller may not read the collection, or the record has no audit trail',
+    },
   },
 ];
 

@@ -48,4 +48,8 @@ export const MATRIX: Record<CollectionName, CollectionRules> = {
   },
   cases: { read: ['support', 'sales'], write: ['support'], homeDept: 'support' },
   activities: { read: 'all', write: 'all', homeDept: DEPARTMENTS[0] },
+  // Any department may request a handoff; who reads and moves one is decided per record (handoffs.ts).
+  handoffs: { read: 'all', write: 'all', homeDept: DEPARTMENTS[0] },
+  // Every department comments; who reads a comment follows the record it is on (collaboration.ts).
+  comments: { read: 'all', write: 'all', homeDept: DEPARTMENTS[0] },
 };

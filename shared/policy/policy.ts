@@ -1,5 +1,10 @@
 import { ALL_GROUPS, type Department, isDepartment, ROLE_GROUPS } from '../config/departments.js';
-import { type CollectionName, mapCollections, type RecordMeta } from '../domain/collections.js';
+import {
+  type CollectionName,
+  hasRecordRoute,
+  mapCollections,
+  type RecordMeta,
+} from '../domain/collections.js';
 import type { Caller } from './caller.js';
 import { MATRIX } from './matrix.js';
 
@@ -93,11 +98,21 @@ export interface CollectionPermissions {
 export function permissionsOf(caller: Caller): Record<CollectionName, CollectionPermissions> {
   return mapCollections((c) => {
     const scope = writeScope(caller, c);
+    // Comments are edited by their author and deleted by their author or an admin (collaboration.ts).
+    if (c === 'comments')
+      return {
+        read: canRead(caller, c),
+        create: scope !== 'none',
+        update: scope === 'none' ? 'none' : 'own',
+        delete: scope === 'none' ? 'none' : caller.isAdmin ? 'all' : 'own',
+        hiddenFields: [],
+      };
+    // A collection without PATCH or DELETE (handoffs move by their actions) is changed by no one.
     return {
       read: canRead(caller, c),
       create: scope !== 'none',
-      update: scope,
-      delete: scope,
+      update: hasRecordRoute(c, 'patch') ? scope : 'none',
+      delete: hasRecordRoute(c, 'delete') ? scope : 'none',
       hiddenFields: canRead(caller, c) ? alwaysHidden(caller, c) : [],
     };
   });
@@ -213,4 +228,29 @@ export function canAssignOwner(caller: Caller, collection: CollectionName, targe
   if (scope === 'none') return false;
   if (target.userId === caller.userId || scope === 'all') return true;
   return scope === 'department' && target.department !== undefined && target.department === caller.department;
+}
+
+// ── The change feed and the audit trail ─────────────────────────────────────────────────────────
+
+/** Whether every member of the department may read the collection: what its change feed carries. */
+export function departmentReads(department: Department, collection: CollectionName): boolean {
+  return allows(MATRIX[collection].read, department);
+}
+
+/** The change feed a caller reads: every change (admins), or what their department may read. */
+export type ChangeFeedAudience = { all: true } | { all: false; department: Department };
+
+export function changeFeedOf(caller: Caller): ChangeFeedAudience | undefined {
+  if (caller.isAdmin) return { all: true };
+  return caller.department ? { all: false, department: caller.department } : undefined;
+}
+
+/** Audit trails are for managers (of the record's own department) and admins; members never see one. */
+export function mayReadAuditTrails(caller: Caller): boolean {
+  return caller.isAdmin || (caller.isManager && caller.department !== undefined);
+}
+
+/** Whether the caller may read the audit trail of a record that this department owns. */
+export function canReadAuditTrail(caller: Caller, ownerDept: string): boolean {
+  return caller.isAdmin || (caller.isManager && caller.department === ownerDept);
 }

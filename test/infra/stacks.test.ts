@@ -7,13 +7,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltApp, buildApp } from '../../infra/app.js';
 import { ALL_GROUPS, DEPARTMENTS } from '../../shared/config/departments.js';
 import { ENV } from '../../shared/config/env.js';
-import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
-import { COLLECTION_ATTRIBUTE, TABLE_DEFINITION, USER_KEY_PREFIX } from '../../shared/db/keys.js';
+import { SCHEDULES } from '../../shared/config/schedules.js';
+import { STREAM_CONSUMER_NAMES, STREAM_CONSUMERS } from '../../shared/config/streams.js';
+import {
+  AUDIT_KEY_PREFIX,
+  COLLECTION_ATTRIBUTE,
+  FEED_KEY_PREFIX,
+  TABLE_DEFINITION,
+  USER_KEY_PREFIX,
+} from '../../shared/db/keys.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
 import { FALLBACK, type Grants, HANDLERS, ROUTES, routeKey } from '../../shared/http/routes.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 let built: BuiltApp;
 let assemblyDir: string;
@@ -208,13 +215,18 @@ describe('ServiceStack: API', () => {
 });
 
 describe('ServiceStack: functions', () => {
-  it('has one function per handler plus the stream consumer, all Node 22 on arm64 with JSON logs', () => {
+  it('has one function per handler, stream consumer, scheduled job and the channel delivery, all Node 22 on arm64 with JSON logs', () => {
     // Act
     const functions = resourcesOf(service, 'AWS::Lambda::Function').map(([, f]) => f.Properties);
 
     // Assess
     expect(built.service.api.functions.size).toBe(HANDLERS.size);
-    expect(functions).toHaveLength(HANDLERS.size + 1);
+    expect(built.service.fanout.consumers.size).toBe(STREAM_CONSUMER_NAMES.length);
+    expect(built.service.schedules.functions.size).toBe(new Set(SCHEDULES.map((s) => s.handler)).size);
+    // … and the channel delivery (test/infra/channels.test.ts).
+    expect(functions).toHaveLength(
+      HANDLERS.size + STREAM_CONSUMER_NAMES.length + built.service.schedules.functions.size + 1,
+    );
     for (const fn of functions) {
       expect(fn).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -246,6 +258,9 @@ describe('ServiceStack: functions', () => {
       bucket: 's3',
       // No permission of its own: how the pool's invitation travels (AdminCreateUser is in userPool).
       invitations: 'cognito-idp',
+      // No permission of its own (a webhook is a plain HTTPS request); it comes with the channel settings' items.
+      webhooks: 'dynamodb',
+      email: 'ses',
     };
 
     for (const [name, handler] of HANDLERS) {
@@ -268,7 +283,8 @@ describe('ServiceStack: functions', () => {
     // Act
     const getRecord = actionsOf(statementsOf(functionOf('get-record')));
     const createRecord = actionsOf(statementsOf(functionOf('create-record')));
-    const all = [...built.service.api.functions.values(), built.service.fanout.publisher].flatMap((fn) =>
+    const consumers = [...built.service.fanout.consumers.values()].map((c) => c.fn);
+    const all = [...built.service.api.functions.values(), ...consumers].flatMap((fn) =>
       actionsOf(statementsOf(fn)),
     );
 
@@ -283,7 +299,10 @@ describe('ServiceStack: functions', () => {
 
   it('only the paging functions may read the cursor secret, only that secret, and they get its ARN', () => {
     // Prepare
-    const paging = new Set(['list-records', 'account-timeline', 'admin-list-users']);
+    const paging = new Set([...HANDLERS].filter(([, h]) => h.grants.cursors).map(([name]) => name));
+    expect([...paging]).toEqual(
+      expect.arrayContaining(['list-records', 'account-timeline', 'admin-list-users']),
+    );
     const envOf = (fn: { node: { defaultChild?: unknown } }) =>
       (functionResource(fn).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     const secretStatements = (fn: { node: { defaultChild?: unknown } }) =>
@@ -372,37 +391,70 @@ describe('ServiceStack: functions', () => {
 });
 
 describe('ServiceStack: change fan-out', () => {
-  it('consumes the stream with exactly the settings of shared/config/streams.ts, its filter and a DLQ', () => {
-    // Prepare
-    const settings = STREAM_CONSUMERS['publish-changes'];
+  it.each(STREAM_CONSUMER_NAMES.map((n) => [n]))(
+    'consumes the stream for %s with exactly its settings of shared/config/streams.ts, its filter and its own DLQ',
+    (name) => {
+      // Prepare
+      const settings = STREAM_CONSUMERS[name];
+      const consumer = built.service.fanout.consumers.get(name)!;
 
-    // Act
-    const mappings = resourcesOf(service, 'AWS::Lambda::EventSourceMapping');
+      // Act
+      const mappings = resourcesOf(service, 'AWS::Lambda::EventSourceMapping').filter(
+        ([, m]) =>
+          JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalId(consumer.fn) }),
+      );
 
-    // Assess: every property (but the app's tags), so that a setting CDK adds or drops shows here
-    expect(mappings).toHaveLength(1);
-    const { Tags: _tags, ...properties } = mappings[0]![1].Properties;
-    expect(properties).toEqual({
-      EventSourceArn: expect.anything(),
-      FunctionName: { Ref: logicalId(built.service.fanout.publisher) },
-      StartingPosition: settings.startingPosition,
-      BatchSize: settings.batchSize,
-      MaximumBatchingWindowInSeconds: settings.maxBatchingWindowSeconds,
-      BisectBatchOnFunctionError: settings.bisectBatchOnError,
-      MaximumRetryAttempts: settings.retryAttempts,
-      MaximumRecordAgeInSeconds: settings.maxRecordAgeSeconds,
-      ParallelizationFactor: settings.parallelizationFactor,
-      FunctionResponseTypes: settings.reportBatchItemFailures ? ['ReportBatchItemFailures'] : undefined,
-      FilterCriteria: { Filters: settings.filters.map((f) => ({ Pattern: JSON.stringify(f) })) },
-      DestinationConfig: {
-        OnFailure: {
-          Destination: { 'Fn::GetAtt': [logicalId(built.service.fanout.streamDeadLetterQueue), 'Arn'] },
+      // Assess: every property (but the app's tags), so that a setting CDK adds or drops shows here
+      expect(mappings).toHaveLength(1);
+      const { Tags: _tags, ...properties } = mappings[0]![1].Properties;
+      expect(properties).toEqual({
+        EventSourceArn: expect.anything(),
+        FunctionName: { Ref: logicalId(consumer.fn) },
+        StartingPosition: settings.startingPosition,
+        BatchSize: settings.batchSize,
+        MaximumBatchingWindowInSeconds: settings.maxBatchingWindowSeconds,
+        BisectBatchOnFunctionError: settings.bisectBatchOnError,
+        MaximumRetryAttempts: settings.retryAttempts,
+        MaximumRecordAgeInSeconds: settings.maxRecordAgeSeconds,
+        ParallelizationFactor: settings.parallelizationFactor,
+        FunctionResponseTypes: settings.reportBatchItemFailures ? ['ReportBatchItemFailures'] : undefined,
+        FilterCriteria: { Filters: settings.filters.map((f) => ({ Pattern: JSON.stringify(f) })) },
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(consumer.deadLetterQueue), 'Arn'] } },
         },
-      },
-    });
-    expect(settings.filters).toEqual([
+      });
+    },
+  );
+
+  it('has one event source mapping per stream consumer; publish-changes takes record changes only', () => {
+    // Assess
+    const onStream = resourcesOf(service, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, m]) => m.Properties.StartingPosition !== undefined,
+    );
+    expect(onStream).toHaveLength(STREAM_CONSUMER_NAMES.length);
+    expect(STREAM_CONSUMERS['publish-changes'].filters).toEqual([
       { dynamodb: { NewImage: { [COLLECTION_ATTRIBUTE]: { S: [{ exists: true }] } } } },
     ]);
+  });
+
+  it.each([
+    ['change-feed', FEED_KEY_PREFIX],
+    ['audit', AUDIT_KEY_PREFIX],
+  ] as const)('lets %s write only its own items (dynamodb:LeadingKeys) and read nothing', (name, prefix) => {
+    // Act
+    const statements = statementsOf(built.service.fanout.consumers.get(name)!.fn).filter((s) =>
+      actionsOf([s]).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams'),
+    );
+    const onTable = statements.filter(
+      (s) => !actionsOf([s]).some((a) => a.startsWith('dynamodb:GetRecords')),
+    );
+
+    // Assess
+    expect(onTable).toHaveLength(1);
+    expect(actionsOf(onTable).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:PutItem']);
+    expect(onTable[0]!.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] },
+    });
   });
 
   it('has one bus rule per DEPARTMENT_RULES entry with the exact pattern, to its department queue', () => {
@@ -444,13 +496,13 @@ describe('ServiceStack: change fan-out', () => {
       expect(service.toJSON().Resources[logicalId(inbox.queue)].Properties.SqsManagedSseEnabled).toBe(true);
     }
     const queues = resourcesOf(service, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(2 * DEPARTMENTS.length + 1);
+    expect(queues).toHaveLength(2 * DEPARTMENTS.length + STREAM_CONSUMER_NAMES.length);
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
   it('alarms on every dead-letter queue', () => {
     // Assess
-    service.resourceCountIs('AWS::CloudWatch::Alarm', DEPARTMENTS.length + 1);
+    service.resourceCountIs('AWS::CloudWatch::Alarm', DEPARTMENTS.length + STREAM_CONSUMER_NAMES.length);
   });
 });
 

@@ -1,22 +1,44 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../infra/local/api-client.js';
 import { DEPARTMENTS, type Department, isDepartment } from '../../shared/config/departments.js';
-import { COLLECTION_NAMES, type CollectionName, type CrmRecord } from '../../shared/domain/collections.js';
+import {
+  COLLECTION_NAMES,
+  COLLECTIONS,
+  COMMENTABLE_COLLECTIONS,
+  type CollectionName,
+  type CrmRecord,
+  hasRecordRoute,
+  type RecordRouteKind,
+} from '../../shared/domain/collections.js';
+import { HANDOFF_MOVE_NAMES, HANDOFF_MOVES, type Handoff } from '../../shared/domain/handoffs.js';
 import { type Caller, hasAnyRole } from '../../shared/policy/caller.js';
+import {
+  canComment,
+  canDeleteComment,
+  canEditComment,
+  canReadRecord,
+  canWatch,
+} from '../../shared/policy/collaboration.js';
+import { canMoveHandoff, canReadHandoff, canRequestHandoff } from '../../shared/policy/handoffs.js';
 import { MATRIX } from '../../shared/policy/matrix.js';
 import {
   canConvertLead,
   canCreate,
   canRead,
+  canReadAuditTrail,
+  changeFeedOf,
+  departmentReads,
+  mayReadAuditTrails,
   meetsGuard,
   ownerDeptFor,
   permissionsOf,
   redact,
   writeGuard,
 } from '../../shared/policy/policy.js';
+import { eventually } from '../support/change-log.js';
 import { PATCH_FIELD } from '../support/record-fixtures.js';
 import { ensureUser, type SignedIn, signIn } from '../support/role-users.js';
-import { countItems } from '../support/table-count.js';
+import { countItems, stableCount } from '../support/table-count.js';
 
 /**
  * The authorization matrix, through HTTP: every record route × every role × ownership. The expected
@@ -142,12 +164,14 @@ function casesFor(route: RouteName, collections: readonly CollectionName[], with
   return out;
 }
 
+/** The collections a generic record route serves (handoffs have routes of their own: the last section). */
+const servedBy = (kind: RecordRouteKind) => COLLECTION_NAMES.filter((c) => hasRecordRoute(c, kind));
 const CASES = {
-  create: casesFor('create', COLLECTION_NAMES, false),
-  get: casesFor('get', COLLECTION_NAMES),
-  patch: casesFor('patch', COLLECTION_NAMES),
-  delete: casesFor('delete', COLLECTION_NAMES),
-  list: casesFor('list', COLLECTION_NAMES),
+  create: casesFor('create', servedBy('create'), false),
+  get: casesFor('get', servedBy('get')),
+  patch: casesFor('patch', servedBy('patch')),
+  delete: casesFor('delete', servedBy('delete')),
+  list: casesFor('list', servedBy('list')),
   timeline: casesFor('timeline', ['accounts']),
   convert: casesFor('convert', ['leads']),
 };
@@ -246,6 +270,11 @@ function bodyFor(c: CollectionName, label: string, accountId: string): Record<st
         body: 'Initial',
         relatedTo: { collection: 'accounts', id: accountId },
       };
+    case 'handoffs':
+      return { record: { collection: 'accounts', id: accountId }, toDept: 'support', reason: label };
+    case 'comments':
+      // Served under the record it is on (the comments section below), never by the generic routes.
+      return { body: label };
   }
 }
 
@@ -331,9 +360,9 @@ beforeAll(async () => {
     const account = await createOwned('accounts', owner, bodyFor('accounts', `fixture ${owner}`, ''));
     fixtures.set(`accounts:${owner}`, account.id);
   });
-  const rest = COLLECTION_NAMES.filter((c) => c !== 'accounts').flatMap((c) =>
-    OWNERS.map((owner) => ({ c, owner })),
-  );
+  const rest = servedBy('create')
+    .filter((c) => c !== 'accounts')
+    .flatMap((c) => OWNERS.map((owner) => ({ c, owner })));
   await inBatches(rest, 8, async ({ c, owner }) => {
     const record = await createOwned(c, owner, bodyFor(c, `fixture ${owner}`, fixtureId('accounts', owner)));
     fixtures.set(`${c}:${owner}`, record.id);
@@ -528,7 +557,7 @@ describe('timeline', () => {
         expect(onIt).toContain(`${c}:${fixtureId(c, k.owner!)}`);
       }
       const visible = all.body.items
-        .filter((i) => canRead(caller, i.collection))
+        .filter((i) => canReadRecord(caller, i.collection, i.record))
         .map((i) => ({ collection: i.collection, record: redact(caller, i.collection, i.record) }));
       expect(res.body.items).toEqual(visible);
       for (const item of res.body.items) {
@@ -568,4 +597,307 @@ describe('lead conversion', () => {
         expect(await countItems(), 'a refused conversion writes nothing').toBe(count);
       }
     });
+});
+
+// ── Handoffs ────────────────────────────────────────────────────────────────────────────────────
+/**
+ * Handoffs have their own routes, and their rules are per record (shared/policy/handoffs.ts): the
+ * requesting and the receiving department read one, the receiving department moves it on, the
+ * requester may cancel it. One handoff per direction between the departments (from a member of each),
+ * every role on each: get, every move (on a fresh handoff in the move's starting status), the lists.
+ */
+interface HandoffFixture {
+  label: string;
+  from: Department;
+  to: Department;
+  requester: string;
+}
+const HANDOFF_DIRECTIONS: HandoffFixture[] = DEPARTMENTS.map((from, i) => {
+  const to = DEPARTMENTS[(i + 1) % DEPARTMENTS.length]!;
+  return { label: `${from} → ${to} (${MEMBER_OF[from]}'s)`, from, to, requester: MEMBER_OF[from] };
+});
+
+describe('handoffs', () => {
+  let aboutAccountId = '';
+  /** direction label → the handoff every get and list case reads. */
+  const shared = new Map<string, Handoff>();
+  /** `${move}:${direction}:${username}` → a handoff only that case moves. */
+  const fresh = new Map<string, string>();
+  const request = async (d: HandoffFixture, accountId: string): Promise<Handoff> => {
+    const res = await user(d.requester).client.post<Handoff>('/v1/handoffs', {
+      record: { collection: 'accounts', id: accountId },
+      toDept: d.to,
+      reason: `matrix ${d.label}`,
+    });
+    if (res.status !== 201) throw new Error(`handoff ${d.label}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const moveKeys = HANDOFF_MOVE_NAMES.flatMap((move) =>
+    HANDOFF_DIRECTIONS.flatMap((d) => ROLES.map((spec) => ({ move, d, spec }))),
+  );
+
+  beforeAll(async () => {
+    const account = await user('sally').client.post<CrmRecord>('/v1/accounts', { name: 'Matrix handoffs' });
+    expect(account.status).toBe(201);
+    aboutAccountId = account.body.id;
+    for (const d of HANDOFF_DIRECTIONS) shared.set(d.label, await request(d, aboutAccountId));
+    await inBatches(moveKeys, 8, async ({ move, d, spec }) => {
+      const handoff = await request(d, scratchAccountId);
+      if (HANDOFF_MOVES[move].from === 'accepted') {
+        const accepted = await admin().client.post(`/v1/handoffs/${handoff.id}/accept`, {});
+        expect(accepted.status).toBe(200);
+      }
+      fresh.set(`${move}:${d.label}:${spec.username}`, handoff.id);
+    });
+  }, 180_000);
+
+  for (const spec of ROLES)
+    it(`POST /v1/handoffs · ${spec.role}`, async () => {
+      const { caller, client } = user(spec.username);
+      // From the caller's department, or for an admin from the account's (sales): to another one.
+      const from = caller.department ?? 'sales';
+      const toDept = DEPARTMENTS.find((d) => d !== from)!;
+      const expected = !hasAnyRole(caller) ? 403 : canRequestHandoff(caller) ? 201 : 403;
+      // Settled first: the stream's consumers may still be writing what earlier cases caused.
+      const before = await stableCount();
+      const res = await client.post<Handoff>('/v1/handoffs', {
+        record: { collection: 'accounts', id: scratchAccountId },
+        toDept,
+        reason: `requested by ${spec.role}`,
+      });
+      expect(res.status).toBe(expected);
+      if (expected !== 201) {
+        expectProblem(res, expected);
+        expect(await countItems(), 'a refused request writes nothing').toBe(before);
+        return;
+      }
+      expect(res.body).toMatchObject({
+        status: 'requested',
+        ownerId: caller.userId,
+        ownerDept: from,
+        toDept,
+      });
+    });
+
+  for (const d of HANDOFF_DIRECTIONS)
+    for (const spec of ROLES)
+      it(`GET /v1/handoffs/{id} · ${spec.role} · ${d.label}`, async () => {
+        const { caller, client } = user(spec.username);
+        const handoff = shared.get(d.label)!;
+        const expected =
+          hasAnyRole(caller) && canReadHandoff(caller, handoff) ? 200 : !hasAnyRole(caller) ? 403 : 404;
+        const res = await client.get<Handoff>(`/v1/handoffs/${handoff.id}`);
+        expect(res.status).toBe(expected);
+        if (expected === 200) expect(res.body).toEqual(handoff);
+        else expectProblem(res, expected);
+      });
+
+  for (const { move, d, spec } of moveKeys)
+    it(`POST /v1/handoffs/{id}/${move} · ${spec.role} · ${d.label}`, async () => {
+      const { caller, client } = user(spec.username);
+      const id = fresh.get(`${move}:${d.label}:${spec.username}`)!;
+      const before = (await admin().client.get<Handoff>(`/v1/handoffs/${id}`)).body;
+      const { side, to } = HANDOFF_MOVES[move];
+      const expected = !hasAnyRole(caller)
+        ? 403
+        : !canReadHandoff(caller, before)
+          ? 404
+          : canMoveHandoff(caller, before, side)
+            ? 200
+            : 403;
+      const res = await client.post<Handoff>(`/v1/handoffs/${id}/${move}`, {});
+      expect(res.status).toBe(expected);
+      const after = (await admin().client.get<Handoff>(`/v1/handoffs/${id}`)).body;
+      if (expected === 200) {
+        expect(after).toMatchObject({ status: to, version: before.version + 1, updatedBy: caller.userId });
+        expect(res.body).toEqual(after);
+      } else {
+        expectProblem(res, expected);
+        expect(after, 'a refused move changes nothing').toEqual(before);
+      }
+    });
+
+  /** Every page of a handoff list, as one caller reads it. */
+  async function readAll(client: SignedIn['client'], path: string) {
+    const items: Handoff[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 50; pages++) {
+      const sep = path.includes('?') ? '&' : '?';
+      const res: Reply<{ items: Handoff[]; nextCursor: string | null }> = await client.get(
+        `${path}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      if (res.status !== 200) return { status: res.status, items, res };
+      items.push(...res.body.items);
+      cursor = res.body.nextCursor;
+      if (!cursor) return { status: 200, items, res };
+    }
+    throw new Error(`${path}: more than 50 pages`);
+  }
+
+  for (const spec of ROLES)
+    it(`GET /v1/handoffs?toDept= and GET /v1/accounts/{id}/handoffs · ${spec.role}`, async () => {
+      const { caller, client } = user(spec.username);
+      const roles = hasAnyRole(caller);
+      for (const d of HANDOFF_DIRECTIONS) {
+        const listed = await readAll(client, `/v1/handoffs?toDept=${d.to}&limit=100`);
+        expect(listed.status, `${d.label} list`).toBe(roles ? 200 : 403);
+        if (!roles) {
+          expectProblem(listed.res, 403);
+          continue;
+        }
+        // Only what the caller may read, and the fixture exactly when they may read it.
+        for (const h of listed.items) expect(canReadHandoff(caller, h), h.id).toBe(true);
+        const fixture = shared.get(d.label)!;
+        expect(listed.items.some((h) => h.id === fixture.id)).toBe(canReadHandoff(caller, fixture));
+      }
+      const onRecord = await readAll(client, `/v1/accounts/${aboutAccountId}/handoffs?limit=2`);
+      const expected = !roles ? 403 : canRead(caller, 'accounts') ? 200 : 404;
+      expect(onRecord.status).toBe(expected);
+      if (expected !== 200) return expectProblem(onRecord.res, expected);
+      const visible = [...shared.values()].filter((h) => canReadHandoff(caller, h)).map((h) => h.id);
+      expect(onRecord.items.map((h) => h.id).sort()).toEqual(visible.sort());
+    });
+});
+
+// ── Comments and watching ───────────────────────────────────────────────────────────────────────
+/**
+ * Comments and watches live under a record: whoever may read the record comments on it, reads its
+ * comments and watches it (404 for the others, as for the record); its author edits a comment, its author
+ * or an admin deletes one (403 for the others). Every role on each commentable collection (sally's
+ * fixture record), and on a comment of sally's and of sue's, fresh for each edit and delete case.
+ */
+describe('comments and watching', () => {
+  const AUTHORS = ['sally', 'sue'] as const;
+  /** `${action}:${author}:${username}` → a comment of the author's on the author's fixture account. */
+  const comments = new Map<string, CrmRecord>();
+  const onAccount = (author: string) => `/v1/accounts/${fixtureId('accounts', author)}/comments`;
+
+  beforeAll(async () => {
+    const keys = (['edit', 'delete'] as const).flatMap((action) =>
+      AUTHORS.flatMap((author) => ROLES.map((spec) => ({ action, author, spec }))),
+    );
+    await inBatches(keys, 8, async ({ action, author, spec }) => {
+      const res = await user(author).client.post<CrmRecord>(onAccount(author), {
+        body: `for ${action} by ${spec.role}`,
+      });
+      expect(res.status).toBe(201);
+      comments.set(`${action}:${author}:${spec.username}`, res.body);
+    });
+  }, 180_000);
+
+  const roleOr403 = (caller: Caller, status: number) => (hasAnyRole(caller) ? status : 403);
+
+  for (const c of COMMENTABLE_COLLECTIONS)
+    for (const spec of ROLES)
+      it(`POST + GET /v1/${c}/{id}/comments, PUT + DELETE /v1/${c}/{id}/watch · ${spec.role} · sally's`, async () => {
+        const { caller, client } = user(spec.username);
+        const path = `/v1/${c}/${fixtureId(c, 'sally')}`;
+        const before = await stableCount();
+        const post = await client.post<CrmRecord>(`${path}/comments`, { body: `by ${spec.role}` });
+        const expected = roleOr403(caller, canComment(caller, c) ? 201 : canRead(caller, c) ? 403 : 404);
+        expect(post.status).toBe(expected);
+        if (expected === 201)
+          expect(post.body).toMatchObject({ ownerId: caller.userId, parent: { collection: c } });
+        else {
+          expectProblem(post, expected);
+          expect(await countItems(), 'a refused comment writes nothing').toBe(before);
+        }
+        const list = await client.get<{ items: CrmRecord[] }>(`${path}/comments?limit=100`);
+        const readable = roleOr403(caller, canRead(caller, c) ? 200 : 404);
+        expect(list.status).toBe(readable);
+        if (readable === 200 && expected === 201)
+          expect(list.body.items.map((i) => i.id)).toContain(post.body.id);
+        const watched = roleOr403(caller, canWatch(caller, c) ? 204 : 404);
+        for (const method of ['put', 'put', 'delete', 'delete'] as const) {
+          const res =
+            method === 'put'
+              ? await client.put(`${path}/watch`, undefined)
+              : await client.delete(`${path}/watch`);
+          expect(res.status, `${method} watch`).toBe(watched);
+        }
+      });
+
+  for (const author of AUTHORS)
+    for (const spec of ROLES) {
+      it(`PATCH /v1/accounts/{id}/comments/{commentId} · ${spec.role} · ${author}'s comment`, async () => {
+        const { caller, client } = user(spec.username);
+        const comment = comments.get(`edit:${author}:${spec.username}`)!;
+        const res = await client.patch<CrmRecord>(`${onAccount(author)}/${comment.id}`, { body: 'edited' });
+        const expected = roleOr403(
+          caller,
+          !canRead(caller, 'accounts') ? 404 : canEditComment(caller, comment) ? 200 : 403,
+        );
+        expect(res.status).toBe(expected);
+        if (expected === 200) expect(res.body).toMatchObject({ body: 'edited', version: 2 });
+        else expectProblem(res, expected);
+      });
+
+      it(`DELETE /v1/accounts/{id}/comments/{commentId} · ${spec.role} · ${author}'s comment`, async () => {
+        const { caller, client } = user(spec.username);
+        const comment = comments.get(`delete:${author}:${spec.username}`)!;
+        const res = await client.delete(`${onAccount(author)}/${comment.id}`);
+        const expected = roleOr403(
+          caller,
+          !canRead(caller, 'accounts') ? 404 : canDeleteComment(caller, comment) ? 204 : 403,
+        );
+        expect(res.status).toBe(expected);
+        if (expected !== 204) expectProblem(res, expected);
+        const left = await admin().client.get<{ items: CrmRecord[] }>(`${onAccount(author)}?limit=100`);
+        expect(left.body.items.some((i) => i.id === comment.id)).toBe(expected !== 204);
+      });
+    }
+});
+
+// ── The change feed and the audit trail ─────────────────────────────────────────────────────────
+describe('change feed', () => {
+  const collectionOfEntity = (entity: string) =>
+    COLLECTION_NAMES.find((c) => COLLECTIONS[c].entity === entity);
+  for (const spec of ROLES)
+    it(`GET /v1/changes · ${spec.role}`, async () => {
+      const { caller, client } = user(spec.username);
+      const expected = hasAnyRole(caller) ? 200 : 403;
+      const res = await client.get<{ items: { entity: string; record: CrmRecord }[]; nextCursor: string }>(
+        '/v1/changes?limit=100',
+      );
+      expect(res.status).toBe(expected);
+      if (expected !== 200) return expectProblem(res, expected);
+      expect(res.body.items.length, 'the fixtures made changes').toBeGreaterThan(0);
+      const audience = changeFeedOf(caller)!;
+      for (const item of res.body.items) {
+        const c = collectionOfEntity(item.entity)!;
+        if (audience.all) continue;
+        expect(departmentReads(audience.department, c), `${c} in ${audience.department}'s feed`).toBe(true);
+        if (c === 'opportunities') expect('amount' in item.record).toBe(audience.department === 'sales');
+      }
+    });
+});
+
+describe('audit trail', () => {
+  for (const c of COLLECTION_NAMES)
+    for (const spec of ROLES)
+      for (const ownership of ['own', 'other-dept'] as const) {
+        const owner = ownerFor(spec, ownership, c);
+        if (!owner) continue;
+        it(`GET /v1/audit?collection=${c} · ${spec.role} · ${OWNERSHIP_LABEL[ownership]} (${owner}'s)`, async () => {
+          const id = fixtures.get(`${c}:${owner}`);
+          if (!id) return; // no fixture of this collection (served by its own routes)
+          const { caller, client } = user(spec.username);
+          const record = await stored(c, id);
+          const path = `/v1/audit?collection=${c}&id=${id}`;
+          await eventually(`the audit trail of ${c}/${id}`, async () =>
+            (await admin().client.get<{ items: unknown[] }>(path)).body.items?.length ? true : undefined,
+          );
+          let expected = 200;
+          if (!hasAnyRole(caller)) expected = 403;
+          else if (!canRead(caller, c)) expected = 404;
+          else if (!mayReadAuditTrails(caller) || !canReadAuditTrail(caller, record.ownerDept))
+            expected = 403;
+          const res = await client.get<{ items: { after: Record<string, unknown> | null }[] }>(path);
+          expect(res.status).toBe(expected);
+          if (expected !== 200) return expectProblem(res, expected);
+          const created = res.body.items.at(-1)!.after!;
+          expect(created.id).toBe(id);
+          if (c === 'opportunities') expect(created.amount, 'managers and admins see amount').toBeDefined();
+        });
+      }
 });

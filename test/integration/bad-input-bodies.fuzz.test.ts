@@ -7,6 +7,7 @@ import {
   badEntry,
   badIdString,
   badPatchBody,
+  changeable,
   collection,
   deepNesting,
   fieldsOf,
@@ -25,6 +26,7 @@ import {
   type Who,
 } from '../support/fuzz-harness.js';
 import {
+  commentsPath,
   createFuzzTargets,
   qualifiedLeads,
   reportTotalsAndCheckTable,
@@ -62,8 +64,24 @@ describe('bad input never gets past validation, never breaks the server', () => 
     await fuzz('create bodies', FUZZ_RUNS.createBodies, arb, [400, 413], { examples });
   });
 
+  it(`comments: ${FUZZ_RUNS.commentBodies} bad comment bodies (create, and edit of a real comment)`, async () => {
+    const arb = fc
+      .record({
+        edit: fc.boolean(),
+        as: fc.constantFrom<Who>('ada', 'sally'),
+        body: badCreateBody('comments'),
+      })
+      .map(
+        ({ edit, as, body }): FuzzRequest =>
+          edit
+            ? { as: 'sally', method: 'PATCH', path: `${commentsPath()}/${targets.comments}`, body }
+            : { as, method: 'POST', path: commentsPath(), body },
+      );
+    await fuzz('comment bodies', FUZZ_RUNS.commentBodies, arb, [400, 413]);
+  });
+
   it(`patch: ${FUZZ_RUNS.patchBodies} bad merge patches on real records`, async () => {
-    const arb = collection.chain((c) =>
+    const arb = changeable.chain((c) =>
       fc
         .record({ as: writerOrAdmin(c), body: badPatchBody(c) })
         .map(({ as, body }): FuzzRequest => ({ as, method: 'PATCH', path: `/v1/${c}/${targets[c]}`, body })),
@@ -130,7 +148,7 @@ describe('bad input never gets past validation, never breaks the server', () => 
           who: ['ada', WRITER[c]],
         }),
       ),
-      collection.map(
+      changeable.map(
         (c): Target => ({
           method: 'PATCH',
           path: `/v1/${c}/${targets[c]}`,

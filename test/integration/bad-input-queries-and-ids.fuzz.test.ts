@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import { cursorKeys, queryScope, signCursor } from '../../shared/db/cursor.js';
 import { type IndexQuery, listQuery, timelineQuery } from '../../shared/db/keys.js';
 import { COLLECTION_NAMES, listFiltersOf } from '../../shared/domain/collections.js';
+import { HANDOFF_MOVE_NAMES } from '../../shared/domain/handoffs.js';
 import { anyKey, anyString, collection, pct, unknownKeyOf } from '../support/bad-input-arbitraries.js';
 import { FUZZ_RUNS, type FuzzRequest, fuzz, users, type Who } from '../support/fuzz-harness.js';
 import {
@@ -11,6 +12,7 @@ import {
   cursors,
   reportTotalsAndCheckTable,
   targets,
+  validCreateBody,
   validPatchBody,
   WRITER,
 } from '../support/fuzz-targets.js';
@@ -270,12 +272,31 @@ describe('bad input never gets past validation, never breaks the server', () => 
         id,
         c: collection,
         ada: fc.boolean(),
-        route: fc.constantFrom('get', 'patch', 'delete', 'timeline', 'convert'),
+        route: fc.constantFrom(
+          'get',
+          'patch',
+          'delete',
+          'timeline',
+          'convert',
+          'handoffs',
+          'move',
+          'comments',
+          'comment',
+          'watch',
+          'read',
+        ),
+        move: fc.constantFrom(...HANDOFF_MOVE_NAMES),
       })
-      .map(({ id: { id, kind }, c, ada, route }): FuzzRequest => {
-        // The admin, or a user who may write the collection (or convert leads), so that a missing
-        // record is the only reason to refuse: 404, as for any id the caller cannot see.
-        const as: Who = ada ? 'ada' : route === 'convert' || route === 'timeline' ? 'sally' : WRITER[c];
+      .map(({ id: { id, kind }, c, ada, route, move }): FuzzRequest => {
+        // The admin, or a user who may write the collection (or convert leads, or move a handoff to
+        // support), so that a missing record is the only reason to refuse: 404, as for any id the caller cannot see.
+        const as: Who = ada
+          ? 'ada'
+          : route === 'move'
+            ? 'sue'
+            : route === 'convert' || route === 'timeline'
+              ? 'sally'
+              : WRITER[c];
         const label = `${route} with a ${kind}`;
         switch (route) {
           case 'get':
@@ -292,6 +313,29 @@ describe('bad input never gets past validation, never breaks the server', () => 
             return { as, label, method: 'DELETE', path: `/v1/${c}/${id}` };
           case 'timeline':
             return { as, label, method: 'GET', path: `/v1/accounts/${id}/timeline` };
+          case 'handoffs':
+            return { as, label, method: 'GET', path: `/v1/${c}/${id}/handoffs` };
+          case 'comments':
+            return { as, label, method: 'GET', path: `/v1/${c}/${id}/comments` };
+          case 'comment':
+            return {
+              as,
+              label,
+              method: 'PATCH',
+              path: `/v1/accounts/${targets.accounts}/comments/${id}`,
+              body: JSON.stringify(validCreateBody('comments')),
+            };
+          case 'watch':
+            return { as, label, method: 'PUT', path: `/v1/${c}/${id}/watch` };
+          case 'read':
+            return { as, label, method: 'POST', path: `/v1/notifications/${id}/read` };
+          case 'move':
+            return {
+              as,
+              label: `${move} with a ${kind}`,
+              method: 'POST',
+              path: `/v1/handoffs/${id}/${move}`,
+            };
           default:
             return { as, label, method: 'POST', path: `/v1/leads/${id}/convert`, body: '{}' };
         }
@@ -305,5 +349,52 @@ describe('bad input never gets past validation, never breaks the server', () => 
       }),
     );
     await fuzz('ids', FUZZ_RUNS.ids, arb, [404], { examples });
+  });
+});
+
+// ── The change feed and the audit trail ─────────────────────────────────────────────────────────
+/** Bad queries of GET /v1/changes and GET /v1/audit, generated: every one is a 400. */
+const CHANGE_LOG_RUNS = 100;
+
+describe('bad change feed and audit queries never get past validation', () => {
+  it(`changes and audit: ${CHANGE_LOG_RUNS} bad queries`, async () => {
+    // Prepare: real cursors of other lists and of another department's feed
+    const salesFeed = await users.get('sally')!.client.get<{ nextCursor: string }>('/v1/changes?limit=1');
+    const foreign = [...cursors.map((c) => c.cursor), salesFeed.body.nextCursor];
+    const badLimit = fc.oneof(
+      fc.constantFrom('0', '101', '-1', '1.5', 'abc', '', ' 5', '1e2'),
+      anyString.filter((s) => !/^\d{1,3}$/.test(s)),
+    );
+    const badCursor = fc.oneof(anyString, fc.constantFrom(...foreign));
+    type Entry = [string, string];
+    const changes = fc
+      .oneof(
+        badLimit.map((v): Entry[] => [['limit', v]]),
+        badCursor.map((v): Entry[] => [['since', v]]),
+        fc.tuple(unknownKeyOf(['limit', 'since', '__proto__']), anyString).map((e): Entry[] => [e]),
+      )
+      .map((entries) => ({ path: '/v1/changes', as: 'mark' as Who, entries, label: 'changes' }));
+    const record = `collection=accounts&id=${targets.accounts}`;
+    const audit = fc
+      .oneof(
+        badLimit.map((v): Entry[] => [['limit', v]]),
+        badCursor.map((v): Entry[] => [['cursor', v]]),
+        anyString
+          .filter((s) => !(COLLECTION_NAMES as readonly string[]).includes(s))
+          .map((v): Entry[] => [['collection', v]]),
+        anyString.map((v): Entry[] => [['id', `${v}!`]]),
+        fc
+          .tuple(unknownKeyOf(['collection', 'id', 'limit', 'cursor', '__proto__']), anyString)
+          .map((e): Entry[] => [e]),
+      )
+      .map((entries) => ({ path: '/v1/audit', as: 'ada' as Who, entries, label: 'audit' }));
+    const arb = fc.oneof(changes, audit).map(({ path, as, entries, label }): FuzzRequest => {
+      const query = new URLSearchParams(path === '/v1/audit' ? record : '');
+      for (const [key, value] of entries) query.set(key, value);
+      return { as, method: 'GET', path: `${path}?${query}`, label: `${label} with a bad ${entries[0]![0]}` };
+    });
+
+    // Act / Assess
+    await fuzz('change log queries', CHANGE_LOG_RUNS, arb, [400]);
   });
 });

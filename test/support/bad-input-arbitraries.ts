@@ -3,8 +3,10 @@ import {
   COLLECTION_NAMES,
   COLLECTIONS,
   type CollectionName,
+  hasRecordRoute,
   SERVER_FIELDS,
 } from '../../shared/domain/collections.js';
+import { ROUTES } from '../../shared/http/routes.js';
 import type { Who } from './fuzz-harness.js';
 import { validCreateBody, validPatchBody, WRITER } from './fuzz-targets.js';
 
@@ -211,7 +213,14 @@ export function badPatchBody(c: CollectionName): fc.Arbitrary<string> {
   );
 }
 
-export const collection = fc.constantFrom(...COLLECTION_NAMES);
+/** The collections served at `/v1/{collection}` (comments live under their record: their own cases). */
+export const collection = fc.constantFrom(
+  ...COLLECTION_NAMES.filter((c) => ROUTES.some((r) => r.path === `/v1/${c}`)),
+);
+/** The collections a PATCH and a DELETE serve (handoffs move by their actions instead). */
+export const changeable = fc.constantFrom(
+  ...COLLECTION_NAMES.filter((c) => hasRecordRoute(c, 'patch') && hasRecordRoute(c, 'delete')),
+);
 export const writerOrAdmin = (c: CollectionName) => fc.constantFrom<Who>('ada', WRITER[c]);
 
 /** Percent-encodes every byte but the unreserved ones (lone surrogates become U+FFFD, as in UTF-8). */

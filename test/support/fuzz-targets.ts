@@ -21,6 +21,8 @@ export const WRITER: Record<CollectionName, Who> = {
   opportunities: 'sally',
   cases: 'sue',
   activities: 'sally',
+  handoffs: 'sally',
+  comments: 'sally',
 };
 
 export function validCreateBody(c: CollectionName): Record<string, unknown> {
@@ -44,8 +46,16 @@ export function validCreateBody(c: CollectionName): Record<string, unknown> {
       return { accountId, subject: 'Fuzz case' };
     case 'activities':
       return { type: 'note', subject: 'Fuzz note', relatedTo: { collection: 'accounts', id: accountId } };
+    case 'handoffs':
+      return { record: { collection: 'accounts', id: accountId }, toDept: 'support', reason: 'Fuzz handoff' };
+    case 'comments':
+      // What the comment routes take (the record it is on comes from the path: commentsPath).
+      return { body: 'Fuzz comment for @mark' };
   }
 }
+
+/** The comments of the target account: where the comment target lives and comment bodies are sent. */
+export const commentsPath = () => `/v1/accounts/${targets.accounts}/comments`;
 
 export const validPatchBody = (c: CollectionName) => ({ [PATCH_FIELD[c]]: 'fuzz says hello' });
 
@@ -61,8 +71,14 @@ export async function createFuzzTargets() {
   };
   targets.accounts = await create('sally', 'accounts', validCreateBody('accounts'));
   for (const c of COLLECTION_NAMES) {
-    if (c !== 'accounts') targets[c] = await create(WRITER[c], c, validCreateBody(c));
+    if (c !== 'accounts' && c !== 'comments') targets[c] = await create(WRITER[c], c, validCreateBody(c));
   }
+  const comment = await users
+    .get('sally')!
+    .client.post<CrmRecord>(commentsPath(), validCreateBody('comments'));
+  if (comment.status !== 201)
+    throw new Error(`target comment: ${comment.status} ${JSON.stringify(comment.body)}`);
+  targets.comments = comment.body.id;
   for (let i = 0; i < 3; i++) qualifiedLeads.push(await create('mark', 'leads', validCreateBody('leads')));
   // More than one account, so that lists and the target's timeline hand out real cursors.
   await create('sally', 'accounts', { name: 'Fuzz cursor one' });
@@ -78,7 +94,9 @@ export async function createFuzzTargets() {
     if (res.body.nextCursor) cursors.push({ source, cursor: res.body.nextCursor });
   }
   expect(cursors.length).toBeGreaterThanOrEqual(3);
-  for (const c of COLLECTION_NAMES) snapshots.set(`${c}:${targets[c]}`, (await adminRead(c, targets[c]))!);
+  // A comment is read through its record's list (no route of its own): the table count covers it.
+  for (const c of COLLECTION_NAMES.filter((name) => name !== 'comments'))
+    snapshots.set(`${c}:${targets[c]}`, (await adminRead(c, targets[c]))!);
   for (const id of qualifiedLeads) snapshots.set(`leads:${id}`, (await adminRead('leads', id))!);
   await snapshotTargets();
   tableAtStart = await stableCount();

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
+import { STREAM_CONSUMER_NAMES, STREAM_CONSUMERS } from '../../shared/config/streams.js';
 import { COLLECTION_NAMES, COLLECTIONS, SERVER_FIELDS } from '../../shared/domain/collections.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
 import { ROUTES } from '../../shared/http/routes.js';
@@ -97,16 +97,30 @@ describe('docs/events.md', () => {
     for (const t of types) expect(row).toContain(typeof t === 'string' ? `\`${t}\`` : `\`${t.prefix}*\``);
   });
 
-  it("gives publish-changes' stream settings and its filter as configured", () => {
-    const settings = STREAM_CONSUMERS['publish-changes'];
-    for (const [key, value] of Object.entries(settings)) {
-      if (key === 'filters') continue;
-      const shown = typeof value === 'string' ? `\`${value}\`` : String(value);
-      expect(rowOf(events, `\`${key}\``), key).toContain(`| ${shown} |`);
-    }
-    const compact = events.replace(/\s+/g, '');
-    for (const filter of settings.filters) expect(compact).toContain(JSON.stringify(filter));
-  });
+  it.each(STREAM_CONSUMER_NAMES.map((n) => [n]))(
+    "gives %s's stream settings, filter and DLQ as configured",
+    (name) => {
+      const settings = STREAM_CONSUMERS[name];
+      const header = rowOf(events, 'setting |')!
+        .split('|')
+        .map((cell) => cell.trim());
+      const column = header.indexOf(`\`${name}\``);
+      expect(column, `a column for ${name}`).toBeGreaterThan(0);
+      for (const [key, value] of Object.entries(settings)) {
+        if (key === 'filters') continue;
+        const shown = typeof value === 'string' ? `\`${value}\`` : String(value);
+        expect(
+          rowOf(events, `\`${key}\``)!
+            .split('|')
+            .map((cell) => cell.trim())[column],
+          key,
+        ).toBe(shown);
+      }
+      const compact = events.replace(/\s+/g, '');
+      for (const filter of settings.filters) expect(compact).toContain(JSON.stringify(filter));
+      expect(rowOf(events, `\`${name}\` |`), 'its row of the consumers').toContain(`dlq/${name}.jsonl`);
+    },
+  );
 });
 
 describe('the docs stand alone', () => {

@@ -42,6 +42,8 @@ const NONE: Cell = [false, 'none'];
  * sales; opportunities: sales, managers of any department read-only; cases: support, sales read-only.
  * write — marketing: leads; sales: opportunities, accounts, contacts; support: cases; all: activities;
  * members their own records, managers their department's, admins everything; no role: nothing.
+ * handoffs — every department requests them (who reads and moves one is per record: handoffs.test.ts).
+ * comments — every department comments (who reads, edits and deletes one is per record: collaboration.test.ts).
  */
 const EXPECTED: Record<Role, Record<CollectionName, Cell>> = {
   'sales member': {
@@ -51,6 +53,8 @@ const EXPECTED: Record<Role, Record<CollectionName, Cell>> = {
     opportunities: R_OWN,
     cases: R_NONE,
     activities: R_OWN,
+    handoffs: R_OWN,
+    comments: R_OWN,
   },
   'marketing member': {
     accounts: R_NONE,
@@ -59,6 +63,8 @@ const EXPECTED: Record<Role, Record<CollectionName, Cell>> = {
     opportunities: NONE,
     cases: NONE,
     activities: R_OWN,
+    handoffs: R_OWN,
+    comments: R_OWN,
   },
   'support member': {
     accounts: R_NONE,
@@ -67,6 +73,8 @@ const EXPECTED: Record<Role, Record<CollectionName, Cell>> = {
     opportunities: NONE,
     cases: R_OWN,
     activities: R_OWN,
+    handoffs: R_OWN,
+    comments: R_OWN,
   },
   'sales manager': {
     accounts: R_DEPT,
@@ -75,6 +83,8 @@ const EXPECTED: Record<Role, Record<CollectionName, Cell>> = {
     opportunities: R_DEPT,
     cases: R_NONE,
     activities: R_DEPT,
+    handoffs: R_DEPT,
+    comments: R_DEPT,
   },
   'marketing manager': {
     accounts: R_NONE,
@@ -83,6 +93,8 @@ const EXPECTED: Record<Role, Record<CollectionName, Cell>> = {
     opportunities: R_NONE,
     cases: NONE,
     activities: R_DEPT,
+    handoffs: R_DEPT,
+    comments: R_DEPT,
   },
   'support manager': {
     accounts: R_NONE,
@@ -91,6 +103,8 @@ const EXPECTED: Record<Role, Record<CollectionName, Cell>> = {
     opportunities: R_NONE,
     cases: R_DEPT,
     activities: R_DEPT,
+    handoffs: R_DEPT,
+    comments: R_DEPT,
   },
   admin: {
     accounts: R_ALL,
@@ -99,6 +113,8 @@ const EXPECTED: Record<Role, Record<CollectionName, Cell>> = {
     opportunities: R_ALL,
     cases: R_ALL,
     activities: R_ALL,
+    handoffs: R_ALL,
+    comments: R_ALL,
   },
   roleless: {
     accounts: NONE,
@@ -107,6 +123,8 @@ const EXPECTED: Record<Role, Record<CollectionName, Cell>> = {
     opportunities: NONE,
     cases: NONE,
     activities: NONE,
+    handoffs: NONE,
+    comments: NONE,
   },
 };
 
@@ -275,12 +293,16 @@ describe('permissionsOf', () => {
     expect(Object.keys(permissions).sort()).toEqual([...COLLECTION_NAMES].sort());
     for (const c of COLLECTION_NAMES) {
       const [read, scope] = EXPECTED[role][c];
+      // Handoffs have no PATCH or DELETE: they move by their actions only. A comment is edited by its
+      // author only, and deleted by its author or an admin.
+      const changes = c === 'handoffs' ? 'none' : scope;
+      const isComment = c === 'comments' && scope !== 'none';
       expect({ collection: c, ...permissions[c], hiddenFields: undefined }).toEqual({
         collection: c,
         read,
         create: scope !== 'none',
-        update: scope,
-        delete: scope,
+        update: isComment ? 'own' : changes,
+        delete: isComment ? (caller.isAdmin ? 'all' : 'own') : changes,
         hiddenFields: undefined,
       });
     }

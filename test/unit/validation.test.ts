@@ -20,6 +20,8 @@ const MINIMAL: Record<CollectionName, Record<string, unknown>> = {
   opportunities: { accountId: ACCOUNT_ID, name: 'Renewal' },
   cases: { accountId: ACCOUNT_ID, subject: 'Cannot log in' },
   activities: { type: 'call', subject: 'Intro', relatedTo: { collection: 'accounts', id: ACCOUNT_ID } },
+  handoffs: { record: { collection: 'accounts', id: ACCOUNT_ID }, toDept: 'support', reason: 'Onboarding' },
+  comments: { parent: { collection: 'accounts', id: ACCOUNT_ID }, body: 'Hello @sally' },
 };
 
 const REQUIRED: [CollectionName, string][] = [
@@ -34,6 +36,11 @@ const REQUIRED: [CollectionName, string][] = [
   ['activities', 'type'],
   ['activities', 'subject'],
   ['activities', 'relatedTo'],
+  ['handoffs', 'record'],
+  ['handoffs', 'toDept'],
+  ['handoffs', 'reason'],
+  ['comments', 'parent'],
+  ['comments', 'body'],
 ];
 
 const errorsOf = (result: Validated<object>): FieldError[] => (result.ok ? [] : result.errors);

@@ -16,7 +16,7 @@ export interface CreateResult<C extends CollectionName> {
 }
 
 /** "The same request" for an idempotency key: the same collection and the same body. */
-function requestHash(collection: CollectionName, body: unknown): string {
+export function requestHash(collection: CollectionName, body: unknown): string {
   return createHash('sha256').update(collection).update(JSON.stringify(body)).digest('base64url');
 }
 
@@ -36,10 +36,13 @@ export function newRecord<C extends CollectionName>(
     updatedAt: at,
     createdBy: caller.userId,
     updatedBy: caller.userId,
-    ownerId: fields.ownerId ?? caller.userId,
+    ownerId: ownerIdOf(fields) ?? caller.userId,
     ownerDept: ownerDeptFor(caller, collection),
   };
 }
+
+/** The owner a body names, in collections that take one (a handoff is always the requester's). */
+const ownerIdOf = (fields: FieldsOf<CollectionName>) => ('ownerId' in fields ? fields.ownerId : undefined);
 
 /** The record an activity is about (`relatedTo`); other collections relate through their fields. */
 const relatedOf = (fields: FieldsOf<CollectionName>) =>
@@ -74,7 +77,7 @@ export async function createRecordUseCase<C extends CollectionName>(
   const valid = validateCreate(collection, body);
   if (!valid.ok) throw fail.invalid(valid.errors, 'The request body is invalid.');
   const fields = valid.value;
-  await checkOwnerAssignments(caller, [{ collection, ownerId: fields.ownerId, path: 'ownerId' }]);
+  await checkOwnerAssignments(caller, [{ collection, ownerId: ownerIdOf(fields), path: 'ownerId' }]);
 
   const record = newRecord(caller, collection, fields);
   const refs = referencesOf(collection, fields);

@@ -10,6 +10,7 @@ import {
 } from '../../db/record-pages.js';
 import { getRecord } from '../../db/records-repo.js';
 import type { Caller } from '../../policy/caller.js';
+import { canReadRecord } from '../../policy/collaboration.js';
 import { canRead, redact } from '../../policy/policy.js';
 import { COLLECTIONS, type CollectionName, type RecordOf } from '../collections.js';
 import { fail } from '../errors.js';
@@ -43,7 +44,10 @@ export interface PageResult<T> {
 }
 
 /** The position a cursor stands for: 400 on `cursor` when it is not one this list gave out. */
-async function startOf<T>(index: RecordIndex<T>, cursor: string | undefined): Promise<StartKey | undefined> {
+export async function startOf<T>(
+  index: RecordIndex<T>,
+  cursor: string | undefined,
+): Promise<StartKey | undefined> {
   if (cursor === undefined) return undefined;
   const start = await index.startAt(cursor);
   if (!start)
@@ -144,8 +148,9 @@ export async function timelineUseCase(
     headUnchecked = false;
     return page;
   };
+  // Per record: a comment is read by whoever reads the record it is on (policy/collaboration.ts).
   const visible = (entry: TimelineEntry) =>
-    entry.collection !== 'accounts' && canRead(caller, entry.collection);
+    entry.collection !== 'accounts' && canReadRecord(caller, entry.collection, entry.record);
   const page = await fillPage(read, {
     limit: query.limit,
     firstRead: startKey ? query.limit : query.limit + 1,

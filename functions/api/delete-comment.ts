@@ -1,0 +1,10 @@
+// primary adapter (HTTP API) → deleteCommentUseCase → records repository (GetItem, one conditional UpdateItem: a soft delete)
+import { deleteCommentUseCase } from '../../shared/domain/use-cases/comments.js';
+import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
+import { commentId, ifMatch, recordId } from '../../shared/http/request-parsing.js';
+
+export const handler = apiHandler('delete-comment', async (request) => {
+  const target = { collection: collectionOf(request), id: recordId(request), commentId: commentId(request) };
+  await deleteCommentUseCase(request.caller, target, ifMatch(request));
+  return { status: 204 };
+});

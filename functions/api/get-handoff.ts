@@ -1,0 +1,9 @@
+// primary adapter (HTTP API) → getHandoffUseCase → records repository (DynamoDB GetItem)
+import { getHandoffUseCase } from '../../shared/domain/use-cases/handoffs.js';
+import { apiHandler } from '../../shared/http/api-handler.js';
+import { etagOf, recordId } from '../../shared/http/request-parsing.js';
+
+export const handler = apiHandler('get-handoff', async (request) => {
+  const handoff = await getHandoffUseCase(request.caller, recordId(request));
+  return { body: handoff, headers: { etag: etagOf(handoff.version) } };
+});

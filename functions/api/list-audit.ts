@@ -1,0 +1,8 @@
+// primary adapter (HTTP API) → auditTrailUseCase → the record's audit partition (one Query a page)
+import { auditTrailUseCase } from '../../shared/domain/use-cases/audit-trail.js';
+import { apiHandler } from '../../shared/http/api-handler.js';
+import { auditQuery } from '../../shared/http/request-parsing.js';
+
+export const handler = apiHandler('list-audit', async (request) => ({
+  body: await auditTrailUseCase(request.caller, auditQuery(request)),
+}));

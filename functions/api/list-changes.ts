@@ -1,0 +1,8 @@
+// primary adapter (HTTP API) → listChangesUseCase → the caller's feed partition (one Query a page)
+import { listChangesUseCase } from '../../shared/domain/use-cases/change-feed.js';
+import { apiHandler } from '../../shared/http/api-handler.js';
+import { changesQuery } from '../../shared/http/request-parsing.js';
+
+export const handler = apiHandler('list-changes', async (request) => ({
+  body: await listChangesUseCase(request.caller, changesQuery(request)),
+}));

@@ -1,0 +1,13 @@
+// primary adapter (HTTP API) → listCommentsUseCase → records repository (GetItem of the record, one Query a page)
+import { listCommentsUseCase } from '../../shared/domain/use-cases/comments.js';
+import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
+import { commentsQuery, recordId } from '../../shared/http/request-parsing.js';
+
+export const handler = apiHandler('list-comments', async (request) => ({
+  body: await listCommentsUseCase(
+    request.caller,
+    collectionOf(request),
+    recordId(request),
+    commentsQuery(request),
+  ),
+}));

@@ -1,0 +1,8 @@
+// primary adapter (HTTP API) → listHandoffsUseCase → records repository (one Query on an index)
+import { listHandoffsUseCase } from '../../shared/domain/use-cases/handoffs.js';
+import { apiHandler } from '../../shared/http/api-handler.js';
+import { handoffsQuery } from '../../shared/http/request-parsing.js';
+
+export const handler = apiHandler('list-handoffs', async (request) => ({
+  body: await listHandoffsUseCase(request.caller, handoffsQuery(request)),
+}));

@@ -1,0 +1,8 @@
+// primary adapter (HTTP API) → listNotificationsUseCase → collaboration repository (one Query a page)
+import { listNotificationsUseCase } from '../../shared/domain/use-cases/notifications.js';
+import { apiHandler } from '../../shared/http/api-handler.js';
+import { notificationsQuery } from '../../shared/http/request-parsing.js';
+
+export const handler = apiHandler('list-notifications', async (request) => ({
+  body: await listNotificationsUseCase(request.caller, notificationsQuery(request)),
+}));

@@ -1,0 +1,9 @@
+// primary adapter (HTTP API) → moveHandoffUseCase → records repository (GetItem, then one conditional UpdateItem)
+import { moveHandoffUseCase } from '../../shared/domain/use-cases/handoffs.js';
+import { apiHandler } from '../../shared/http/api-handler.js';
+import { etagOf, handoffMove, recordId } from '../../shared/http/request-parsing.js';
+
+export const handler = apiHandler('move-handoff', async (request) => {
+  const handoff = await moveHandoffUseCase(request.caller, recordId(request), handoffMove(request));
+  return { body: handoff, headers: { etag: etagOf(handoff.version) } };
+});

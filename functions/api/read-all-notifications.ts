@@ -1,0 +1,7 @@
+// primary adapter (HTTP API) → markAllReadUseCase → collaboration repository (a Query of the unread, an UpdateItem each)
+import { markAllReadUseCase } from '../../shared/domain/use-cases/notifications.js';
+import { apiHandler } from '../../shared/http/api-handler.js';
+
+export const handler = apiHandler('read-all-notifications', async (request) => ({
+  body: await markAllReadUseCase(request.caller),
+}));

@@ -1,0 +1,13 @@
+// primary adapter (HTTP API) → recordHandoffsUseCase → records repository (GetItem, then one Query on an index)
+import { recordHandoffsUseCase } from '../../shared/domain/use-cases/handoffs.js';
+import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
+import { recordHandoffsQuery, recordId } from '../../shared/http/request-parsing.js';
+
+export const handler = apiHandler('record-handoffs', async (request) => ({
+  body: await recordHandoffsUseCase(
+    request.caller,
+    collectionOf(request),
+    recordId(request),
+    recordHandoffsQuery(request),
+  ),
+}));

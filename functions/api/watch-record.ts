@@ -1,0 +1,11 @@
+// primary adapter (HTTP API) → setWatchUseCase → records repository (GetItem) + collaboration repository (PutItem / DeleteItem)
+import { setWatchUseCase } from '../../shared/domain/use-cases/watching.js';
+import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
+import { recordId } from '../../shared/http/request-parsing.js';
+
+/** PUT starts watching, DELETE stops: both idempotent, both 204. */
+export const handler = apiHandler('watch-record', async (request) => {
+  const watching = request.route.method === 'PUT';
+  await setWatchUseCase(request.caller, collectionOf(request), recordId(request), watching);
+  return { status: 204 };
+});

@@ -1,0 +1,90 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { loadEnv } from '../config/env.js';
+import { STREAM_CONSUMER_SPECS, type StreamConsumerName } from '../config/streams.js';
+import { putDerivedItems } from '../db/derived-items.js';
+import type { Item } from '../db/keys.js';
+import { logger } from '../http/logger.js';
+import { measureInvocations } from '../http/metrics.js';
+import { observe } from '../http/observability.js';
+import { traceInvocations } from '../http/tracer.js';
+import { type ChangeEvent, type StreamChange, toChangeEvent } from './change-events.js';
+
+/**
+ * What every consumer of the table's stream shares (functions/streams/*.ts): reading a stream record
+ * into a change and its event, handling a batch in stream order with partial batch failures, and the
+ * one middy stack. A consumer that derives items of its own from changes (the change feed, the audit
+ * trail) is one call: `itemWritingConsumer(name, itemsOf)`.
+ */
+
+/** One stream record, read: where it sits in its shard, the change, and its event (none: no record change). */
+export interface ReadChange {
+  sequence: string;
+  change: StreamChange;
+  event?: ChangeEvent;
+}
+
+const image = (raw: Record<string, unknown> | undefined) =>
+  raw ? unmarshall(raw as Record<string, AttributeValue>) : undefined;
+
+/** Throws on a record that cannot be read (no sequence number, an image that holds no record). */
+export function readChange(record: DynamoDBRecord): ReadChange {
+  const sequence = record.dynamodb?.SequenceNumber;
+  if (!sequence) throw new Error('a stream record without a sequence number');
+  const change: StreamChange = {
+    eventId: record.eventID ?? sequence,
+    kind: record.eventName ?? 'MODIFY',
+    oldImage: image(record.dynamodb?.OldImage),
+    newImage: image(record.dynamodb?.NewImage),
+    approximateCreationTime: record.dynamodb?.ApproximateCreationDateTime,
+  };
+  return { sequence, change, event: toChangeEvent(change) };
+}
+
+/**
+ * Handles the records one after the other, in stream order. The first that fails stops the batch and
+ * is reported in batchItemFailures: what came before it is done, and the stream retries from it (with
+ * the rest), then sends it to the consumer's dead-letter destination after its retries and goes on with
+ * the rest. Stopping keeps the consumer's writes in sequence order, so a change feed reader never
+ * resumes past an item that a retry would write behind it.
+ */
+export async function handleInOrder(
+  records: readonly DynamoDBRecord[],
+  handle: (record: DynamoDBRecord) => Promise<void>,
+): Promise<DynamoDBBatchResponse> {
+  for (const record of records) {
+    try {
+      await handle(record);
+    } catch (error) {
+      const sequence = record.dynamodb?.SequenceNumber ?? '';
+      logger.error('stream record failed; the stream will retry from it', {
+        error: error as Error,
+        sequence,
+      });
+      return { batchItemFailures: [{ itemIdentifier: sequence }] };
+    }
+  }
+  return { batchItemFailures: [] };
+}
+
+/** The middy stack of every stream consumer: logs with the Lambda context, metrics, traces. */
+export function streamHandler(consume: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>) {
+  return middy(consume).use([...observe(), measureInvocations(), traceInvocations()]);
+}
+
+/**
+ * A consumer that writes items of its own for each record change (`itemsOf`: none for a stream record
+ * that is no record change). Its items have deterministic keys, so a replayed batch overwrites what
+ * it wrote and duplicates nothing. Parses the consumer's environment from its grants at init.
+ */
+export function itemWritingConsumer(name: StreamConsumerName, itemsOf: (read: ReadChange) => Item[]) {
+  loadEnv(STREAM_CONSUMER_SPECS[name].grants);
+  return streamHandler((event) =>
+    handleInOrder(event.Records, async (record) => {
+      const items = itemsOf(readChange(record));
+      if (items.length) await putDerivedItems(items);
+    }),
+  );
+}

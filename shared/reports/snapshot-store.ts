@@ -1,0 +1,93 @@
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { ENV, envValue } from '../config/env.js';
+import { REPORT_SETTINGS } from '../config/reports.js';
+import { instrumentClient } from '../http/observability.js';
+import type { Snapshot } from './snapshot.js';
+
+/**
+ * Snapshots in the reports bucket (docs/reports.md, "Files"):
+ *   reports/<name>/<yyyy-mm-dd>/<hh-mm>.{json,csv,svg}      every department's rows (admins)
+ *   reports/<name>/<yyyy-mm-dd>/<hh-mm>.<department>.{csv,svg}   one department's rows (its managers)
+ *   reports/<name>/latest.json                              where the newest snapshot is
+ * A run in the same minute writes the same keys: it overwrites, never duplicates. The pointer saves
+ * listing the report's folders (which grow by a day each day) to find the newest one.
+ */
+const PREFIX = 'reports';
+export type FileKind = 'json' | 'csv' | 'svg';
+
+/** Where a snapshot made at `at` goes: `reports/<name>/<yyyy-mm-dd>/<hh-mm>` (UTC). */
+export function snapshotBase(name: string, at: Date): string {
+  const iso = at.toISOString();
+  return `${PREFIX}/${name}/${iso.slice(0, 10)}/${iso.slice(11, 13)}-${iso.slice(14, 16)}`;
+}
+
+/** A file of a snapshot: all rows, or one department's (CSV and SVG only). */
+export const snapshotFile = (base: string, kind: FileKind, department?: string) =>
+  `${base}${department ? `.${department}` : ''}.${kind}`;
+
+const latestKey = (name: string) => `${PREFIX}/${name}/latest.json`;
+
+interface Pointer {
+  generatedAt: string;
+  base: string;
+}
+
+const CONTENT_TYPES: Record<FileKind, string> = {
+  json: 'application/json',
+  csv: 'text/csv; charset=utf-8',
+  svg: 'image/svg+xml',
+};
+
+let client: S3Client | undefined;
+function s3(): S3Client {
+  client ??= instrumentClient(
+    new S3Client({
+      // A local S3 (AWS_ENDPOINT_URL_S3, set by the local stack) serves path-style URLs only.
+      forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3),
+      // Plain uploads: the local S3 would store an aws-chunked body's trailing checksum verbatim.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  );
+  return client;
+}
+const bucket = () => envValue(ENV.bucketName);
+
+export async function putFile(key: string, kind: FileKind, body: string): Promise<void> {
+  await s3().send(
+    new PutObjectCommand({ Bucket: bucket(), Key: key, Body: body, ContentType: CONTENT_TYPES[kind] }),
+  );
+}
+
+/** Points the report's `latest.json` at a snapshot just written. */
+export async function putLatest(name: string, pointer: Pointer): Promise<void> {
+  await putFile(latestKey(name), 'json', JSON.stringify(pointer));
+}
+
+async function getText(key: string): Promise<string | undefined> {
+  try {
+    const out = await s3().send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
+    return await out.Body?.transformToString('utf8');
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+export async function readLatestPointer(name: string): Promise<Pointer | undefined> {
+  const text = await getText(latestKey(name));
+  return text ? (JSON.parse(text) as Pointer) : undefined;
+}
+
+export async function readSnapshot(base: string): Promise<Snapshot | undefined> {
+  const text = await getText(snapshotFile(base, 'json'));
+  return text ? (JSON.parse(text) as Snapshot) : undefined;
+}
+
+/** A link to a file that works without a token for a short while: presigned (in AWS and locally alike). */
+export async function fileLink(key: string): Promise<string> {
+  return getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket(), Key: key }), {
+    expiresIn: REPORT_SETTINGS.linkTtlSeconds,
+  });
+}

@@ -1,0 +1,177 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { localAwsConfig } from '../../infra/local/engines/local-aws.js';
+import type { StackInfo } from '../../infra/local/stack-info.js';
+import { absent, live } from '../../shared/db/conditions.js';
+import { type IndexQuery, listQuery, recordItem, recordKey, timelineQuery } from '../../shared/db/keys.js';
+import type { CollectionName } from '../../shared/domain/collections.js';
+import { newId } from '../../shared/domain/ids.js';
+import { percentile, progressBar } from '../bench/stats.js';
+import type { Seed } from './workload.js';
+
+/**
+ * The workload's DynamoDB calls without the API: each of the 13 steps as the one SDK call at its
+ * core (GetItem, Query, a conditional UpdateItem, a PutItem, a four-item TransactWriteItems), with
+ * the same number of concurrent callers, for the same time, on the same DynamoDB Local. Its rate
+ * over the API's is what the API (HTTP, JWT, routing, validation, policy, shaping) costs.
+ */
+export interface BareResult {
+  calls: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  /** Conditional writes refused (the bare counterpart of the 412s). */
+  refused: number;
+}
+
+const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
+
+export async function runBareSdk(
+  info: StackInfo,
+  seed: Seed,
+  options: { connections: number; seconds: number },
+): Promise<BareResult> {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      ...localAwsConfig(info.dynamodbEndpoint),
+      // As shared/db/client.ts builds the handlers' client.
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 5000 },
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  const TableName = info.tableName;
+  const versions = new Map<string, number>();
+  let refused = 0;
+  const owner = { ownerId: 'bare-sdk', ownerDept: 'sales', createdBy: 'bare-sdk' };
+  const fresh = (collection: CollectionName, fields: Record<string, unknown>) => {
+    const now = new Date().toISOString();
+    const record = { id: newId(), ...owner, ...fields, createdAt: now, updatedAt: now, version: 1 };
+    return { TableName, Item: recordItem(collection, record), ...absent() };
+  };
+  const read = async (collection: CollectionName, id: string) => {
+    const out = await client.send(new GetCommand({ TableName, Key: recordKey(collection, id) }));
+    versions.set(id, Number(out.Item?.version ?? 1));
+  };
+  const query = (q: IndexQuery) =>
+    client.send(
+      new QueryCommand({
+        TableName,
+        IndexName: q.indexName,
+        KeyConditionExpression: '#qpk = :qpk',
+        ExpressionAttributeNames: { '#qpk': q.pkAttr },
+        ExpressionAttributeValues: { ':qpk': q.pkValue },
+        ScanIndexForward: false,
+        Limit: 25,
+      }),
+    );
+  const patch = async (collection: CollectionName, id: string, field: string, value: string) => {
+    const condition = live({ versions: [versions.get(id) ?? 1] });
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: recordKey(collection, id),
+          UpdateExpression: 'SET #f = :f, #v = #v + :one',
+          ConditionExpression: condition.ConditionExpression,
+          ExpressionAttributeNames: { '#f': field, '#v': 'version', ...condition.ExpressionAttributeNames },
+          ExpressionAttributeValues: { ':f': value, ':one': 1, ...condition.ExpressionAttributeValues },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      refused++;
+    }
+  };
+  let n = 0;
+  const cycle: (() => Promise<unknown>)[] = [];
+  let account = seed.accounts[0]!;
+  let lead = seed.leads[0]!;
+  let managed = seed.accounts[0]!;
+  cycle.push(
+    () => {
+      account = pick(seed.accounts);
+      return read('accounts', account);
+    },
+    () => patch('accounts', account, 'industry', `bare ${++n}`),
+    () => query(timelineQuery(pick(seed.accounts))),
+    () =>
+      client.send(
+        new PutCommand(
+          fresh('contacts', { accountId: pick(seed.accounts), firstName: 'Bare', lastName: `${++n}` }),
+        ),
+      ),
+    () => query(listQuery('leads', { by: 'all' })),
+    () => {
+      lead = pick(seed.leads);
+      return read('leads', lead);
+    },
+    () => patch('leads', lead, 'source', `bare ${++n}`),
+    () =>
+      client.send(new PutCommand(fresh('cases', { accountId: pick(seed.accounts), subject: `Bare ${++n}` }))),
+    () => {
+      managed = pick(seed.accounts);
+      return read('accounts', managed);
+    },
+    () => patch('accounts', managed, 'industry', `bare ${++n}`),
+    () => query(listQuery('opportunities', { by: 'all' })),
+    () => query(listQuery('contacts', { by: 'all' })),
+    () => {
+      const accountId = pick(seed.accounts);
+      return client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: fresh('accounts', { name: `Bare ${++n}` }) },
+            { Put: fresh('contacts', { accountId, firstName: 'Bare', lastName: `${n}` }) },
+            { Put: fresh('opportunities', { accountId, name: `Bare ${n}`, amount: '1000.00' }) },
+            { ConditionCheck: { TableName, Key: recordKey('accounts', accountId), ...live() } },
+          ],
+        }),
+      );
+    },
+  );
+
+  const latencies: number[] = [];
+  const began = performance.now();
+  const deadline = began + options.seconds * 1000;
+  const bar = progressBar('bare SDK seconds', options.seconds);
+  const timer = setInterval(
+    () => bar.tick(Math.min(options.seconds, Math.round((performance.now() - began) / 1000))),
+    1000,
+  );
+  const worker = async () => {
+    // Each caller starts at another step, as autocannon's connections drift apart.
+    let step = Math.floor(Math.random() * cycle.length);
+    while (performance.now() < deadline) {
+      const t = performance.now();
+      await cycle[step % cycle.length]!();
+      latencies.push(performance.now() - t);
+      step++;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: options.connections }, worker));
+  } finally {
+    clearInterval(timer);
+    bar.tick(options.seconds);
+    bar.done();
+    client.destroy();
+  }
+  const seconds = (performance.now() - began) / 1000;
+  return {
+    calls: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    refused,
+  };
+}

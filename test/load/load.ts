@@ -1,0 +1,157 @@
+import { heading, ms, table } from '../bench/stats.js';
+import { type BareResult, runBareSdk } from './bare-sdk.js';
+import {
+  type ConversionCheck,
+  checkConversions,
+  checkDeliveries,
+  checkVersions,
+  type DeliveryCheck,
+  scanRecords,
+  type VersionCheck,
+  violations,
+  waitForEveryEvent,
+} from './checks.js';
+import type { OwnStack } from './own-stack.js';
+import {
+  type Outcomes,
+  runWorkload,
+  seedWorkload,
+  signInAll,
+  statusTotals,
+  unexpectedStatuses,
+} from './workload.js';
+
+/**
+ * The load run: the mixed workload (workload.ts) for a bounded time against a stack of its own, the
+ * invariants checked on the engines afterwards (checks.ts), then the bare SDK calls (bare-sdk.ts)
+ * for the same time with the same concurrency on the same DynamoDB Local.
+ */
+export interface LoadOptions {
+  seconds: number;
+  connections: number;
+  /** Hot accounts and leads that the connections share (fewer: more races). */
+  hot: number;
+  /** Qualified leads to convert (each twice). */
+  pool: number;
+  /** How long to wait for the stream to deliver every change afterwards. */
+  eventPatienceMs: number;
+}
+
+export interface LoadReport {
+  options: LoadOptions;
+  requests: number;
+  perSecond: number;
+  latency: { p50: number; p99: number; max: number };
+  statuses: Record<number, number>;
+  unexpected: string[];
+  timeouts: number;
+  socketErrors: number;
+  outcomes: Outcomes;
+  versions: VersionCheck;
+  conversions: ConversionCheck;
+  deliveries: DeliveryCheck;
+  bare: BareResult;
+  problems: string[];
+}
+
+export async function runLoad(own: OwnStack, options: LoadOptions): Promise<LoadReport> {
+  const { info } = own.stack;
+  const tokens = await signInAll(info);
+  const seed = await seedWorkload(info, tokens, { hot: options.hot, pool: options.pool });
+  const { outcomes, result } = await runWorkload(info, tokens, seed, {
+    connections: options.connections,
+    seconds: options.seconds,
+    label: `seconds of load (${options.connections} connections)`,
+  });
+  const records = await scanRecords(info);
+  const versions = checkVersions(outcomes, seed, records);
+  const conversions = checkConversions(outcomes, seed, records);
+  const settled = await waitForEveryEvent(info, () => own.bus().settle(), options.eventPatienceMs);
+  const deliveries = await checkDeliveries(info, settled);
+  // After the checks: the bare calls change the same records.
+  const bare = await runBareSdk(info, seed, { connections: options.connections, seconds: options.seconds });
+  const unexpected = unexpectedStatuses(outcomes);
+  const problems = [
+    ...unexpected.map((u) => `unexpected answers: ${u}`),
+    ...(result.timeouts ? [`${result.timeouts} requests timed out`] : []),
+    ...(result.errors - result.timeouts ? [`${result.errors - result.timeouts} socket errors`] : []),
+    ...violations({ versions, conversions, deliveries }),
+    ...Object.entries(deliveries.deadLettered)
+      .filter(([, n]) => n > 0)
+      .map(([name, n]) => `${name} dead-lettered ${n} batches`),
+  ];
+  return {
+    options,
+    requests: result.requests.total,
+    perSecond: result.requests.total / result.duration,
+    latency: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+    statuses: statusTotals(outcomes),
+    unexpected,
+    timeouts: result.timeouts,
+    socketErrors: result.errors - result.timeouts,
+    outcomes,
+    versions,
+    conversions,
+    deliveries,
+    bare,
+    problems,
+  };
+}
+
+export function printLoad(r: LoadReport): void {
+  heading(`Load: ${r.options.seconds} s, ${r.options.connections} connections, mixed workload`);
+  console.log(
+    table(
+      ['', 'requests', 'req/s', 'p50', 'p99', 'max'],
+      [
+        [
+          'API (autocannon)',
+          String(r.requests),
+          r.perSecond.toFixed(1),
+          ms(r.latency.p50),
+          ms(r.latency.p99),
+          ms(r.latency.max),
+        ],
+        [
+          'bare SDK, same mix',
+          String(r.bare.calls),
+          r.bare.perSecond.toFixed(1),
+          ms(r.bare.p50),
+          ms(r.bare.p99),
+          '',
+        ],
+      ],
+    ),
+  );
+  console.log(
+    `  API / bare SDK throughput: ${(r.perSecond / r.bare.perSecond).toFixed(2)} (bare refused ${r.bare.refused} stale writes)`,
+  );
+  console.log(
+    `  answers by status: ${Object.entries(r.statuses)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ')}; timeouts ${r.timeouts}; socket errors ${r.socketErrors}`,
+  );
+  const codes = [...new Set(Object.values(r.outcomes.statuses).flatMap((c) => Object.keys(c)))].sort();
+  console.log(
+    table(
+      ['step', ...codes],
+      Object.entries(r.outcomes.statuses).map(([step, counts]) => [
+        step,
+        ...codes.map((s) => String(counts[Number(s)] ?? 0)),
+      ]),
+    ),
+  );
+  for (const [detail, n] of r.outcomes.conflicts) console.log(`  409 ×${n}  ${detail}`);
+  console.log(
+    `  versions: ${r.versions.checked} records checked, ${r.versions.lost.length} lost updates, ${r.versions.phantom.length} phantom writes`,
+  );
+  console.log(
+    `  conversions: ${r.conversions.converted} leads converted, ${r.outcomes.conversions.length} answered 201, ` +
+      `${r.conversions.halfDone.length} half-done, ${r.conversions.inconsistent.length} inconsistent`,
+  );
+  console.log(
+    `  events: ${r.deliveries.events} logged, ${r.deliveries.duplicated.length} duplicated, ${r.deliveries.missing.length} changes missing one; ` +
+      `${r.deliveries.ruleDeliveries} rule deliveries, ${r.deliveries.ruleMismatches.length} wrong; dead letters ${JSON.stringify(r.deliveries.deadLettered)}`,
+  );
+  console.log(r.problems.length ? `  PROBLEMS:\n    ${r.problems.join('\n    ')}` : '  every check holds');
+}
