@@ -35,3 +35,35 @@ export async function moveHandoff(before: Handoff, patch: RecordPatch): Promise<
     return { ok: false, reason: !item || deletionOf(item) ? 'absent' : 'moved' };
   }
 }
+
+export type BlindMoveOutcome =
+  | { ok: true; record: RecordOf<'handoffs'> }
+  | { ok: false; stored: RecordOf<'handoffs'> | undefined };
+
+/**
+ * A receiver's move without reading the handoff first: the mover's department is the `toDept` the
+ * write must find (and its status partitions are derived from it), so the move is ONE conditional
+ * UpdateItem. When it is refused, the handoff as it was (DynamoDB returns it with the failure) tells
+ * the caller why: absent, not theirs to move, or in another status.
+ */
+export async function moveReceivedHandoff(
+  id: string,
+  expected: { status: string; toDept: string },
+  patch: RecordPatch,
+): Promise<BlindMoveOutcome> {
+  const change = changeForPatch('handoffs', id, patch, expected);
+  try {
+    const out = await db().send(
+      new UpdateCommand({
+        ...recordUpdate('handoffs', id, change, { expect: expected }),
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { ok: true, record: recordOf('handoffs', out.Attributes ?? {}) };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const item = error.Item && expression.unmarshall(error.Item);
+    return { ok: false, stored: !item || deletionOf(item) ? undefined : recordOf('handoffs', item) };
+  }
+}

@@ -32,6 +32,15 @@ export function canMoveHandoff(caller: Caller, handoff: HandoffParties, side: Ha
   return mine === handoff.ownerDept && (caller.userId === handoff.ownerId || caller.isManager);
 }
 
+/**
+ * The `toDept` a move by this caller must find, known without reading the handoff: a receiver's move by
+ * a member of a department is only ever of handoffs to that department. None for admins (they move any)
+ * and for the requester's side (which the handoff's requester decides).
+ */
+export function receivingDepartmentOf(caller: Caller, side: HandoffSide): Department | undefined {
+  return side === 'receiver' && !caller.isAdmin ? caller.department : undefined;
+}
+
 /** Every department (and admins) may request handoffs. */
 export function canRequestHandoff(caller: Caller): boolean {
   return canCreate(caller, 'handoffs');

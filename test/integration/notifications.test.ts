@@ -305,6 +305,53 @@ describe('notifications', () => {
     expect(absent.status).toBe(404);
   });
 
+  it("a handoff notifies the receiving department's members, and its answer the requester", async () => {
+    // Prepare
+    const account = await newAccount(sally, 'Handed Over Ltd');
+
+    // Act
+    const handoff = await sally.post<Rec>('/v1/handoffs', {
+      record: { collection: 'accounts', id: account.id },
+      toDept: 'support',
+      reason: 'Please set up their support plan',
+    });
+    expect(handoff.status, JSON.stringify(handoff.body)).toBe(201);
+    const forSue = await waitForNotifications(sue, about(handoff.body.id));
+    const accepted = await sue.post(`/v1/handoffs/${handoff.body.id}/accept`);
+    const forSally = await waitForNotifications(sally, about(handoff.body.id));
+
+    // Assess: sales' own members hear nothing of their colleague's request
+    expect(forSue.map((n) => [n.type, n.event.type])).toEqual([['handoff', 'handoff.requested']]);
+    expect(accepted.status).toBe(200);
+    expect(forSally.map((n) => [n.type, n.event.type, n.actor])).toEqual([
+      ['handoff', 'handoff.accepted', ids.sue],
+    ]);
+    expect((await inbox(max)).filter(about(handoff.body.id))).toEqual([]);
+  });
+
+  it('a watcher of another department sees the record only as their role may', async () => {
+    // Prepare: marketing may not see a contact's email and phone unless it opted in
+    const contact = await sally.post<Rec>('/v1/contacts', {
+      firstName: 'Hidden',
+      lastName: 'Details',
+      email: 'hidden@example.com',
+      phone: '+15550100',
+      marketingOptIn: false,
+    });
+    expect(contact.status, JSON.stringify(contact.body)).toBe(201);
+    expect((await mark.put(`/v1/contacts/${contact.body.id}/watch`, undefined)).status).toBe(204);
+
+    // Act
+    await sally.patch(`/v1/contacts/${contact.body.id}`, { title: 'CTO' });
+    const [seen] = await waitForNotifications(mark, about(contact.body.id));
+
+    // Assess
+    expect(seen).toMatchObject({ type: 'watch', event: { type: 'contact.updated' } });
+    expect(seen!.record).toMatchObject({ id: contact.body.id, title: 'CTO', lastName: 'Details' });
+    expect(seen!.record).not.toHaveProperty('email');
+    expect(seen!.record).not.toHaveProperty('phone');
+  });
+
   it('are marked read one by one and all at once, and listed unread only on request', async () => {
     // Prepare: two mentions of mark
     const account = await newAccount(sally, 'Read Receipts GmbH');

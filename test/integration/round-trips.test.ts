@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, apiClient, tokenFor } from '../../infra/local/api-client.js';
+import { eventually } from '../support/change-log.js';
 import { type CountingProxy, startCountingProxy } from '../support/counting-proxy.js';
 import { useStackEnv } from '../support/direct.js';
 import { stack } from '../support/stack.js';
@@ -13,6 +14,7 @@ describe('DynamoDB round trips per route', () => {
   let gateway: Awaited<ReturnType<typeof startWorkerGateway>>;
   let sally: ApiClient;
   let mark: ApiClient;
+  let ada: ApiClient;
 
   beforeAll(async () => {
     proxy = await startCountingProxy(stack().dynamodbEndpoint);
@@ -20,6 +22,7 @@ describe('DynamoDB round trips per route', () => {
     gateway = await startWorkerGateway();
     sally = apiClient(gateway.url, await tokenFor(stack(), 'sally'));
     mark = apiClient(gateway.url, await tokenFor(stack(), 'mark'));
+    ada = apiClient(gateway.url, await tokenFor(stack(), 'ada'));
   });
   afterAll(async () => {
     await gateway.stop();
@@ -50,6 +53,42 @@ describe('DynamoDB round trips per route', () => {
     expect((await count(() => sally.get('/v1/accounts?limit=10'))).calls).toEqual(['Query']);
     expect((await count(() => sally.get(`/v1/accounts/${account.id}/timeline`))).calls).toEqual(['Query']);
     expect((await count(() => sally.delete(`/v1/accounts/${account.id}`))).calls).toEqual(['UpdateItem']);
+  });
+
+  it('comment = 1, notifications page = 1, mark read = 1, feed page = 1, audit page = 1, handoff move = 1', async () => {
+    // Prepare: a comment that mentions mark, and his notification of it
+    const { body: account } = await sally.post<Rec>('/v1/accounts', { name: 'Trips 4' });
+    const created = await count(() =>
+      sally.post<Rec>(`/v1/accounts/${account.id}/comments`, { body: '@mark round trips' }),
+    );
+    const notification = await eventually('mark is notified', async () => {
+      const page = await mark.get<{ items: { id: string; event: { id: string } }[] }>('/v1/notifications');
+      return page.body.items.find((n) => n.event.id === created.result.body.id);
+    });
+    const handoff = await sally.post<Rec>('/v1/handoffs', {
+      record: { collection: 'accounts', id: account.id },
+      toDept: 'marketing',
+      reason: 'Counting round trips',
+    });
+
+    // Act
+    const page = await count(() => mark.get('/v1/notifications?limit=10'));
+    const read = await count(() => mark.post(`/v1/notifications/${notification.id}/read`));
+    const feed = await count(() => mark.get('/v1/changes?limit=10'));
+    const audit = await count(() => ada.get(`/v1/audit?collection=accounts&id=${account.id}`));
+    const move = await count(() => mark.post(`/v1/handoffs/${handoff.body.id}/accept`));
+
+    // Assess
+    expect(created.result.status).toBe(201);
+    expect(created.calls).toEqual(['TransactWriteItems']);
+    expect([page.result.status, read.result.status, feed.result.status, move.result.status]).toEqual([
+      200, 204, 200, 200,
+    ]);
+    expect(page.calls).toEqual(['Query']);
+    expect(read.calls).toEqual(['UpdateItem']);
+    expect(feed.calls).toEqual(['Query']);
+    expect(audit.calls).toEqual(['Query']);
+    expect(move.calls).toEqual(['UpdateItem']);
   });
 
   it('convert = 2 (read the lead, then one transaction)', async () => {

@@ -1,10 +1,16 @@
 import type { Department } from '../../config/departments.js';
-import { moveHandoff } from '../../db/handoffs-repo.js';
+import { moveHandoff, moveReceivedHandoff } from '../../db/handoffs-repo.js';
 import type { HandoffFilter } from '../../db/keys.js';
 import { handoffIndex, type RecordIndex } from '../../db/record-pages.js';
 import { createRecord, getRecord } from '../../db/records-repo.js';
 import type { Caller } from '../../policy/caller.js';
-import { canMoveHandoff, canReadHandoff, canRequestHandoff, handoffOrigin } from '../../policy/handoffs.js';
+import {
+  canMoveHandoff,
+  canReadHandoff,
+  canRequestHandoff,
+  handoffOrigin,
+  receivingDepartmentOf,
+} from '../../policy/handoffs.js';
 import { canRead } from '../../policy/policy.js';
 import type { CollectionName, HandoffStatus, RecordOf } from '../collections.js';
 import { fail } from '../errors.js';
@@ -84,21 +90,36 @@ export async function getHandoffUseCase(caller: Caller, id: string): Promise<Han
  * caller on the wrong side), the state machine (409 for an illegal move), then ONE conditional write.
  */
 export async function moveHandoffUseCase(caller: Caller, id: string, move: HandoffMove): Promise<Handoff> {
+  const rule = HANDOFF_MOVES[move];
+  const patch = { status: rule.to, updatedAt: new Date().toISOString(), updatedBy: caller.userId };
+  const toDept = receivingDepartmentOf(caller, rule.side);
+  if (toDept) {
+    // The receiving department's moves (the common ones) are one write; a refusal is explained after.
+    const outcome = await moveReceivedHandoff(id, { status: rule.from, toDept }, patch);
+    if (outcome.ok) return handoffOf(outcome.record);
+    if (!outcome.stored || !canReadHandoff(caller, outcome.stored)) throw fail.notFound(NO_SUCH_HANDOFF);
+    refuseMove(caller, handoffOf(outcome.stored), move);
+    throw fail.conflict('The handoff moved while this request ran; nothing was written. Read it again.');
+  }
   const before = await getHandoffUseCase(caller, id);
-  const { side } = HANDOFF_MOVES[move];
-  if (!canMoveHandoff(caller, before, side))
-    throw fail.forbidden(
-      side === 'receiver'
-        ? `Only the receiving department (${before.toDept}) may ${move} this handoff.`
-        : 'Only the requester (or a manager of the requesting department) may cancel this handoff.',
-    );
-  const to = nextStatus(before.status, move);
-  if (!to) throw fail.conflict(`A ${before.status} handoff cannot ${move}: ${movesFrom(before.status)}.`);
-  const now = new Date().toISOString();
-  const outcome = await moveHandoff(before, { status: to, updatedAt: now, updatedBy: caller.userId });
+  refuseMove(caller, before, move);
+  const outcome = await moveHandoff(before, patch);
   if (outcome.ok) return handoffOf(outcome.record);
   if (outcome.reason === 'absent') throw fail.notFound(NO_SUCH_HANDOFF);
   throw fail.conflict('The handoff moved while this request ran; nothing was written. Read it again.');
+}
+
+/** Throws why the caller may not make this move on the handoff as it is (403, 409); returns when they may. */
+function refuseMove(caller: Caller, handoff: Handoff, move: HandoffMove): void {
+  const { side } = HANDOFF_MOVES[move];
+  if (!canMoveHandoff(caller, handoff, side))
+    throw fail.forbidden(
+      side === 'receiver'
+        ? `Only the receiving department (${handoff.toDept}) may ${move} this handoff.`
+        : 'Only the requester (or a manager of the requesting department) may cancel this handoff.',
+    );
+  if (!nextStatus(handoff.status, move))
+    throw fail.conflict(`A ${handoff.status} handoff cannot ${move}: ${movesFrom(handoff.status)}.`);
 }
 
 function movesFrom(status: HandoffStatus): string {
