@@ -10,10 +10,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENV, loadEnv } from '../shared/config/env.js';
-import { replaceCounters } from '../shared/db/counters-repo.js';
+import { ENV, loadEnv, OBSERVABILITY } from '../shared/config/env.js';
 import type { Bucket } from '../shared/reports/definitions.js';
-import { differences, liveCounters, recountFromRecords } from '../shared/reports/recount.js';
 import { handlerEnv } from './local/handler-env.js';
 import type { StackInfo } from './local/stack-info.js';
 
@@ -30,6 +28,11 @@ function progressBar(total: number) {
 }
 
 async function useTable(table: string | undefined) {
+  // What the store's modules read at import (logger, tracer): a command line has no Lambda to set it.
+  process.env[ENV.serviceName] ??= OBSERVABILITY.serviceName;
+  process.env[ENV.metricsNamespace] ??= OBSERVABILITY.metricsNamespace;
+  process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   if (table) {
     Object.assign(process.env, { [ENV.tableName]: table });
   } else {
@@ -46,6 +49,9 @@ async function useTable(table: string | undefined) {
 }
 
 export async function rebuild(apply: boolean): Promise<number> {
+  // Imported once useTable has set the environment: these modules read it as they load.
+  const { differences, liveCounters, recountFromRecords } = await import('../shared/reports/recount.js');
+  const { replaceCounters } = await import('../shared/db/counters-repo.js');
   let draw: ReturnType<typeof progressBar> | undefined;
   const recounted = await recountFromRecords((p) => {
     draw ??= progressBar(p.collections);
@@ -60,12 +66,18 @@ export async function rebuild(apply: boolean): Promise<number> {
         `recounted ${d.recounted.count} / ${d.recounted.amount} µ`,
     );
   if (apply && diffs.length) {
-    for (const [report, buckets] of recounted) {
-      const byDay = new Map<string | undefined, Bucket[]>();
-      for (const b of buckets.values()) byDay.set(b.day, [...(byDay.get(b.day) ?? []), b]);
-      for (const [day, list] of byDay) await replaceCounters(report, day, list);
+    // Every (report, day) that differs, including those the recount has no record for (all deleted):
+    // their live counters are replaced by the recount's buckets, or emptied.
+    const targets = [...new Set(diffs.map((d) => JSON.stringify([d.report, d.day ?? null])))].map(
+      (t) => JSON.parse(t) as [string, string | null],
+    );
+    for (const [report, day] of targets) {
+      const buckets: Bucket[] = [...(recounted.get(report)?.values() ?? [])].filter(
+        (b) => (b.day ?? null) === day,
+      );
+      await replaceCounters(report, day ?? undefined, buckets);
     }
-    console.log(`Applied: the counters of ${recounted.size} report(s) now hold the recount.`);
+    console.log(`Applied: ${targets.length} counter set(s) (report and day) now hold the recount.`);
   }
   return diffs.length;
 }

@@ -32,7 +32,7 @@ interface QueueOfDepartment {
 }
 const QUEUES = JSON.parse(envValue(ENV.channelQueues)) as Record<string, QueueOfDepartment>;
 const LINK_BASE = envValue(ENV.recordLinkBase);
-/** Time kept back from pacing waits, for the sends and writes that follow. */
+/** Time kept back from pacing waits, for one channel's send (DELIVERY.requestTimeoutMs) and the writes after it. */
 const RESERVE_MS = 8_000;
 
 const pacer = new Pacer(systemClock);
@@ -56,7 +56,7 @@ async function deliverRecord(record: SQSRecord, context: Context): Promise<boole
     { detailType: event['detail-type'], detail: event.detail },
     queue.department,
     ports,
-    { linkBase: LINK_BASE, maxWaitMs: Math.max(0, context.getRemainingTimeInMillis() - RESERVE_MS) },
+    { linkBase: LINK_BASE, maxWaitMs: () => context.getRemainingTimeInMillis() - RESERVE_MS },
   );
   const base = {
     eventId: event.detail.eventId,

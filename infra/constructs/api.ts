@@ -122,7 +122,13 @@ export class Api extends Construct {
       });
       bind(fn, handler.grants, props);
       functions.set(name, fn);
-      integrations.set(name, new HttpLambdaIntegration(`Integration-${name}`, fn));
+      // One invoke permission per function for this API, not one per route: 106 routes would each add a
+      // permission and push the stack past CloudFormation's 500 resources. The function is still reached
+      // only through the routes that name it.
+      integrations.set(
+        name,
+        new HttpLambdaIntegration(`Integration-${name}`, fn, { scopePermissionToRoute: false }),
+      );
     }
     this.functions = functions;
 

@@ -50,7 +50,7 @@ const BUCKET_OBJECT_ACTIONS: Record<Access, string[]> = {
   RW: ['s3:GetObject', 's3:PutObject'],
 };
 
-/** Reports live under this prefix (the reports of docs/api.md "Not built yet"); functions get nothing else in the bucket. */
+/** Report snapshots live under this prefix (docs/reports.md); functions get nothing else in the bucket. */
 const REPORTS_PREFIX = 'reports/';
 
 /**

@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { MESSAGE_LIMITS, PACING, type WebhookKind } from '../../shared/config/channels.js';
 
 /**
- * Slack- and WeChat-Work-style webhook receivers for the local stack: any path is a webhook; they answer
- * as the real services do (Slack: `ok`, 400 `invalid_payload`, 429 with Retry-After; WeChat Work: HTTP 200
- * with `errcode` 0, 45009 over 20 messages a minute, 40058 over 4,096 bytes of markdown), and append what
- * they get to `<dir>/<name>.jsonl`. Tests script answers per path: `POST /_script` with
+ * Slack- and WeChat-Work-style webhook receivers for the local stack: any path is a webhook, with its
+ * query (WeChat Work's webhooks differ by `?key=` alone); they answer as the real services do (Slack:
+ * `ok`, 400 `invalid_payload`, 429 with Retry-After; WeChat Work: HTTP 200 with `errcode` 0, 45009 over
+ * 20 messages a minute to one webhook, 40058 over 4,096 bytes of markdown), and append what they get to
+ * `<dir>/<name>.jsonl`, `path` being the webhook's path and query. Tests script answers per webhook:
+ * `POST /_script` with
  * `{ "path": "/hook", "answers": [{ "status": 429, "headers": { "Retry-After": "1" }, "body": "rate_limited" }] }`
- * queues those answers for the next requests to that path, before the usual behaviour resumes.
+ * queues those answers for the next requests to that webhook, before the usual behaviour resumes.
  */
 export interface ScriptedAnswer {
   status: number;
@@ -78,7 +80,7 @@ export async function startReceiver(kind: WebhookKind, port: number, dir: string
 
   const server: Server = createServer(async (req, res) => {
     const raw = await readBody(req);
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const path = req.url ?? '/';
     if (req.method === 'POST' && path === '/_script') {
       const script = JSON.parse(raw) as { path: string; answers: Answer[] };
       scripts.set(script.path, [...(scripts.get(script.path) ?? []), ...script.answers]);

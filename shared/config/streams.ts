@@ -9,6 +9,7 @@ import {
   AUDIT_KEY_PREFIX,
   COLLECTION_ATTRIBUTE,
   COMMENT_KEY_PREFIX,
+  DIRECTORY_STREAM_KEYS,
   FEED_KEY_PREFIX,
   NOTIFICATION_KEY_PREFIX,
 } from '../db/keys.js';
@@ -53,6 +54,9 @@ export interface StreamSourceSettings {
 export const RECORD_CHANGES_FILTER: EventPattern = {
   dynamodb: { NewImage: { [COLLECTION_ATTRIBUTE]: { S: [{ exists: true }] } } },
 };
+
+/** Changes of the user directory's entries: who gave whom which roles (the audit's trail of users). */
+const DIRECTORY_CHANGES_FILTER: EventPattern = { dynamodb: { Keys: DIRECTORY_STREAM_KEYS } };
 
 /** New comments only: the inserts of items of the collection `comments`. */
 const NEW_COMMENTS_FILTER: EventPattern = {
@@ -113,10 +117,10 @@ export const STREAM_CONSUMER_SPECS = {
     settings: { ...RECORD_CHANGE_SETTINGS, filters: [RECORD_CHANGES_FILTER] },
   },
   audit: {
-    description: 'table stream to the audit trail (GET /v1/audit)',
+    description: "table stream to the audit trail (GET /v1/audit) and the trail of users' roles",
     grants: writesOwnItems(AUDIT_KEY_PREFIX),
     timeoutSeconds: 60,
-    settings: { ...RECORD_CHANGE_SETTINGS, filters: [RECORD_CHANGES_FILTER] },
+    settings: { ...RECORD_CHANGE_SETTINGS, filters: [RECORD_CHANGES_FILTER, DIRECTORY_CHANGES_FILTER] },
   },
   // Collaboration (docs/events.md "The notify consumer"): reads records, watches and the user directory;
   // writes its users' notifications only (a conditional Put each: never one twice).

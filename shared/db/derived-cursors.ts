@@ -25,7 +25,7 @@ export async function feedPositionOf(feed: FeedName, cursor: string): Promise<st
   return after === '' || isSequenceKey(after) ? after : undefined;
 }
 
-/** Where an audit trail's page ends, and whose trail it is (decided on the first page). */
+/** Where an audit trail's page ends, and whose trail it is (decided on the first page; '' for a user's). */
 export interface AuditPosition {
   after: string;
   ownerDept: string;
@@ -43,5 +43,7 @@ export async function auditPositionOf(
   const data = openCursor(await serverCursorKeys(), auditScope(entity, id), cursor);
   if (!data || Object.keys(data).sort().join() !== 'after,ownerDept') return undefined;
   const { after = '', ownerDept = '' } = data;
-  return isSequenceKey(after) && isDepartment(ownerDept) ? { after, ownerDept } : undefined;
+  // '' for a subject of no department (a user's trail, read by admins only).
+  const owner = ownerDept === '' || isDepartment(ownerDept);
+  return isSequenceKey(after) && owner ? { after, ownerDept } : undefined;
 }

@@ -384,6 +384,8 @@ export interface DirectoryEntry {
   department: string | null;
   enabled: boolean;
   updatedAt: string;
+  /** Who made the change: an admin's user id; null when it was mirrored from Cognito at sign-in. */
+  updatedBy: string | null;
 }
 
 export function userKey(userId: string): Key {
@@ -419,8 +421,22 @@ export function directoryEntryOf(item: Item | undefined): DirectoryEntry | undef
     department: typeof item.department === 'string' ? item.department : null,
     enabled: item.enabled !== false,
     updatedAt: String(item.updatedAt ?? ''),
+    updatedBy: typeof item.updatedBy === 'string' ? item.updatedBy : null,
   };
 }
+
+/** Whether a stream image is a directory entry (a role lock is not). */
+export const isDirectoryItem = (item: Item | undefined): boolean =>
+  item !== undefined && String(item[PK]).startsWith(USER_KEY_PREFIX) && item[SK] === USER_SK;
+
+/**
+ * The stream records of directory entries (role locks left out), as a Lambda filter matches the keys:
+ * the audit consumer reads them for the trail of each user's roles.
+ */
+export const DIRECTORY_STREAM_KEYS = {
+  [PK]: { S: [{ prefix: USER_KEY_PREFIX }] },
+  [SK]: { S: [USER_SK] },
+};
 
 /** The directory entry of a username (case-insensitive, as Cognito usernames are). */
 export const usernameQuery = (username: string): IndexQuery =>

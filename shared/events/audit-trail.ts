@@ -1,4 +1,11 @@
-import { auditPartition, derivedItem, type Item } from '../db/keys.js';
+import {
+  auditPartition,
+  type DirectoryEntry,
+  derivedItem,
+  directoryEntryOf,
+  type Item,
+  isDirectoryItem,
+} from '../db/keys.js';
 import { toRecord } from '../db/stored-records.js';
 import { everyChangedField } from './change-events.js';
 import type { Action } from './names.js';
@@ -31,9 +38,52 @@ export interface AuditEntry {
 const valuesOf = (record: Item, fields: readonly string[]) =>
   Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));
 
+/** The subject of a user's trail: their roles (groups, the department they give) and whether they may sign in. */
+export const USER_ENTITY = 'user';
+const USER_FIELDS = ['groups', 'department', 'enabled'] as const;
+
+const rolesOf = (entry: DirectoryEntry) => ({
+  groups: [...entry.groups].sort(),
+  department: entry.department,
+  enabled: entry.enabled,
+});
+
+/**
+ * A directory entry's change as an entry of the user's trail: `user.created` when the directory first
+ * holds them (an invitation, or a first sign-in), `user.updated` when their roles or their access
+ * changed. A sign-in that mirrors what the directory already says changes nothing and writes nothing.
+ */
+function userAuditItems(read: ReadChange): Item[] {
+  const image = read.change.newImage;
+  const now = isDirectoryItem(image) ? directoryEntryOf(image) : undefined;
+  if (!now) return [];
+  const was = directoryEntryOf(read.change.oldImage);
+  const after = rolesOf(now);
+  const before = was && rolesOf(was);
+  const changed = before
+    ? USER_FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]))
+    : [];
+  if (before && changed.length === 0) return [];
+  const pick = (values: ReturnType<typeof rolesOf>) => Object.fromEntries(changed.map((f) => [f, values[f]]));
+  const audit: AuditEntry = {
+    eventId: read.change.eventId,
+    entity: USER_ENTITY,
+    id: now.userId,
+    at: now.updatedAt,
+    actor: now.updatedBy,
+    type: before ? 'user.updated' : 'user.created',
+    action: before ? 'updated' : 'created',
+    changedFields: [...changed],
+    before: before ? pick(before) : null,
+    after: before ? pick(after) : { username: now.username, ...after },
+    ownerDept: now.department ?? '',
+  };
+  return [derivedItem(auditPartition(USER_ENTITY, now.userId), read.sequence, audit)];
+}
+
 export function auditItemsOf(read: ReadChange): Item[] {
   const { event } = read;
-  if (!event) return [];
+  if (!event) return userAuditItems(read);
   const { oldImage, newImage } = read.change;
   const { detail } = event;
   const before = oldImage ? toRecord(oldImage) : undefined;

@@ -243,6 +243,17 @@ export const ROUTES: readonly Route[] = [
       404: 'The caller may not read the collection, or the record has no audit trail',
     },
   },
+  {
+    method: 'GET',
+    path: '/v1/admin/users/{username}/audit',
+    handler: fn('user-audit', { table: 'R', cursors: true }),
+    auth: 'user',
+    summary: "A user's trail: who gave them which groups, and who disabled them, newest first (admins)",
+    request: { query: S.pagingQuery() },
+    status: 200,
+    response: { description: 'One page of the changes to the user', body: ChangeLog.auditPage },
+    errors: { 403: 'The caller is not an admin', 404: 'No such user' },
+  },
 ];
 
 /**

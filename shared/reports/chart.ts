@@ -21,9 +21,10 @@ interface Bar {
 /**
  * The bars: rows summed per category (and series), exactly. Every known category has a bar, in its
  * known order (others follow in row order); one with no row gets a zero bar in the first series found,
- * so that the legend never lists a series that no row has.
+ * so that the legend never lists a series that no row has. A department's chart (`department` given)
+ * knows no other department: it would draw their bars at a false zero.
  */
-export function barsOf(report: ReportDef, rows: readonly Row[]): Bar[] {
+export function barsOf(report: ReportDef, rows: readonly Row[], department?: string): Bar[] {
   const { category, series, value, order } = report.chart;
   const groups = new Map<string, { category: string; series?: string; values: string[] }>();
   for (const row of rows) {
@@ -34,7 +35,7 @@ export function barsOf(report: ReportDef, rows: readonly Row[]): Bar[] {
     group.values.push(String(row[value]));
     groups.set(key, group);
   }
-  const known = order?.() ?? [];
+  const known = department && category === 'department' ? [department] : (order?.() ?? []);
   const found = new Set([...groups.values()].map((g) => g.category));
   const firstSeries = [...groups.values()][0]?.series;
   for (const c of known.filter((k) => !found.has(k)))
@@ -60,9 +61,14 @@ export function barsOf(report: ReportDef, rows: readonly Row[]): Bar[] {
 /** 2 decimals at least, no trailing zeros beyond them. */
 const trimMoney = (decimal: string) => decimal.replace(/(\.\d\d\d*?)0+$/, '$1');
 
-export function chartSpec(report: ReportDef, rows: readonly Row[], subtitle: string): TopLevelSpec {
+export function chartSpec(
+  report: ReportDef,
+  rows: readonly Row[],
+  subtitle: string,
+  department?: string,
+): TopLevelSpec {
   const { chart } = report;
-  const bars = barsOf(report, rows);
+  const bars = barsOf(report, rows, department);
   const categories = [...new Set(bars.map((b) => b.category))];
   const x = {
     field: 'category',
@@ -103,9 +109,15 @@ export function chartSpec(report: ReportDef, rows: readonly Row[], subtitle: str
   } as TopLevelSpec;
 }
 
-/** The chart as SVG text. */
-export async function chartSvg(report: ReportDef, rows: readonly Row[], subtitle: string): Promise<string> {
-  const view = new View(parse(compile(chartSpec(report, rows, subtitle)).spec), { renderer: 'none' });
+/** The chart as SVG text: every department's rows, or one department's (`department`). */
+export async function chartSvg(
+  report: ReportDef,
+  rows: readonly Row[],
+  subtitle: string,
+  department?: string,
+): Promise<string> {
+  const spec = chartSpec(report, rows, subtitle, department);
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

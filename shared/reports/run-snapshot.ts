@@ -29,7 +29,7 @@ export async function makeSnapshot(
   await Promise.all(
     views.flatMap(({ department, snap, subtitle }) => [
       putFile(snapshotFile(base, 'csv', department), 'csv', csvOf(report, snap.rows)),
-      chartSvg(report, snap.rows, subtitle).then((svg) =>
+      chartSvg(report, snap.rows, subtitle, department).then((svg) =>
         putFile(snapshotFile(base, 'svg', department), 'svg', svg),
       ),
     ]),

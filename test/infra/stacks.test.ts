@@ -238,6 +238,30 @@ describe('ServiceStack: functions', () => {
     }
   });
 
+  it('lets API Gateway invoke each API function through this API only, with one permission each', () => {
+    // Prepare: the HTTP API's logical id, which every permission's source ARN must name
+    const [apiId] = resourcesOf(service, 'AWS::ApiGatewayV2::Api').map(([id]) => id);
+    const permissions = resourcesOf(service, 'AWS::Lambda::Permission').map(([, r]) => r.Properties);
+
+    for (const [name] of HANDLERS) {
+      // Act
+      const mine = permissions.filter(
+        (p) =>
+          JSON.stringify(p.FunctionName) ===
+          JSON.stringify({ 'Fn::GetAtt': [logicalId(functionOf(name)), 'Arn'] }),
+      );
+
+      // Assess
+      expect(mine, name).toHaveLength(1);
+      expect(mine[0]).toMatchObject({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+      });
+      expect(JSON.stringify(mine[0]!.SourceArn), name).toContain(`{"Ref":"${apiId}"}`);
+      expect(JSON.stringify(mine[0]!.SourceArn), name).toContain('/*/*/*');
+    }
+  });
+
   it('roles carry no AWS managed policy', () => {
     // Act
     const roles = resourcesOf(service, 'AWS::IAM::Role').map(([, r]) => r.Properties);

@@ -1,16 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DeleteItemCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localAwsConfig } from '../../infra/local/engines/local-aws.js';
+import type { localAwsConfig } from '../../infra/local/engines/local-aws.js';
 import { lambdaContext } from '../../infra/local/lambda-runtime.js';
 import { type StreamFailureRecord, startStreamPoller } from '../../infra/local/stream-poller.js';
 import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
@@ -19,15 +14,12 @@ import { newId } from '../../shared/domain/ids.js';
 import { eventually, type FeedItem, feedUntil, readFeed } from '../support/change-log.js';
 import { useStackEnv } from '../support/direct.js';
 import { as, readJsonLines, stack } from '../support/stack.js';
+import { type StreamHandler, tableStream } from '../support/table-stream.js';
 
 /**
  * The change feed through the local stack: HTTP → handler → DynamoDB Local → stream → the
  * change-feed consumer → GET /v1/changes. Waits have deadlines; nothing sleeps a fixed time.
  */
-type Handler = (
-  event: DynamoDBStreamEvent,
-  context: ReturnType<typeof lambdaContext>,
-) => Promise<DynamoDBBatchResponse>;
 
 const dirs: string[] = [];
 let aws: ReturnType<typeof localAwsConfig>;
@@ -35,11 +27,7 @@ let streamArn = '';
 
 beforeAll(async () => {
   useStackEnv();
-  aws = localAwsConfig(stack().dynamodbEndpoint);
-  const client = new DynamoDBClient(aws);
-  streamArn = (await client.send(new DescribeTableCommand({ TableName: stack().tableName }))).Table!
-    .LatestStreamArn!;
-  client.destroy();
+  ({ aws, streamArn } = await tableStream());
 });
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -130,8 +118,8 @@ describe('the change-feed and audit consumers', () => {
     // Prepare: a poller of our own with the real handlers, that keeps the records it handed over
     const dir = await mkdtemp(join(tmpdir(), 'feed-poller-'));
     dirs.push(dir);
-    const feed = (await import('../../functions/streams/change-feed.js')).handler as unknown as Handler;
-    const audit = (await import('../../functions/streams/audit.js')).handler as unknown as Handler;
+    const feed = (await import('../../functions/streams/change-feed.js')).handler as unknown as StreamHandler;
+    const audit = (await import('../../functions/streams/audit.js')).handler as unknown as StreamHandler;
     const seen: DynamoDBRecord[] = [];
     const start = () =>
       startStreamPoller({

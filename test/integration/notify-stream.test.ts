@@ -1,17 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DeleteItemCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../infra/local/api-client.js';
-import { localAwsConfig } from '../../infra/local/engines/local-aws.js';
+import type { localAwsConfig } from '../../infra/local/engines/local-aws.js';
 import { lambdaContext } from '../../infra/local/lambda-runtime.js';
 import { type StreamFailureRecord, startStreamPoller } from '../../infra/local/stream-poller.js';
 import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
@@ -20,15 +15,12 @@ import { newId } from '../../shared/domain/ids.js';
 import { eventually } from '../support/change-log.js';
 import { useStackEnv } from '../support/direct.js';
 import { as, readJsonLines, stack } from '../support/stack.js';
+import { type StreamHandler, tableStream } from '../support/table-stream.js';
 
 /**
  * The notify consumer on the real stream: a replayed batch makes no second notification, and a poison
  * record goes to its dead-letter file while the changes around it still notify.
  */
-type Handler = (
-  event: DynamoDBStreamEvent,
-  context: ReturnType<typeof lambdaContext>,
-) => Promise<DynamoDBBatchResponse>;
 type Notification = { id: string; type: string; event: { id: string } };
 
 const dirs: string[] = [];
@@ -39,11 +31,7 @@ let mark: ApiClient;
 
 beforeAll(async () => {
   useStackEnv();
-  aws = localAwsConfig(stack().dynamodbEndpoint);
-  const client = new DynamoDBClient(aws);
-  streamArn = (await client.send(new DescribeTableCommand({ TableName: stack().tableName }))).Table!
-    .LatestStreamArn!;
-  client.destroy();
+  ({ aws, streamArn } = await tableStream());
   sally = await as('sally');
   mark = await as('mark');
 });
@@ -73,7 +61,7 @@ describe('the notify consumer', () => {
     // Prepare: a poller of our own that only keeps the stream records of the comment
     const dir = await mkdtemp(join(tmpdir(), 'notify-poller-'));
     dirs.push(dir);
-    const notify = (await import('../../functions/streams/notify.js')).handler as unknown as Handler;
+    const notify = (await import('../../functions/streams/notify.js')).handler as unknown as StreamHandler;
     const kept: DynamoDBRecord[] = [];
     const commentId = await mentionMark(`Replay ${Date.now()}`);
     const poller = await startStreamPoller({

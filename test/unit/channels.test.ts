@@ -333,7 +333,7 @@ const SETTINGS: StoredChannels = {
   failing: {},
 };
 const EVENT = { detailType: 'opportunity.won', detail: detail({ name: 'x' }) };
-const OPTIONS = { linkBase: 'https://api.example', maxWaitMs: 10_000 };
+const OPTIONS = { linkBase: 'https://api.example', maxWaitMs: () => 10_000 };
 
 describe('delivery', () => {
   it('sends once per channel, and a redelivered event sends nothing again', async () => {
@@ -410,6 +410,30 @@ describe('delivery', () => {
     expect(results[0]).toEqual({ channel: 'slack', result: 'dead', error: 'HTTP 400 invalid_payload' });
     expect(records.get('ev-1/support/slack')).toMatchObject({ status: 'dead', attempts: 1 });
     expect(failing).toEqual(['slack']);
+  });
+
+  it('hands the message back untried when the invocation has no time left for a send', async () => {
+    // Prepare
+    const { ports, records, sends } = memoryPorts({}, SETTINGS);
+    let left = 10_000;
+    const webhook = ports.webhook;
+    // The first send takes the rest of the invocation's time.
+    ports.webhook = async (kind, url, message) => {
+      left = -1;
+      return webhook(kind, url, message);
+    };
+
+    // Act
+    const results = await deliverEvent(EVENT, 'support', ports, { ...OPTIONS, maxWaitMs: () => left });
+
+    // Assess
+    expect(results).toEqual([
+      { channel: 'slack', result: 'sent' },
+      { channel: 'wecom', result: 'later', afterSeconds: 1 },
+      { channel: 'email', result: 'later', afterSeconds: 1 },
+    ]);
+    expect(sends).toHaveLength(1);
+    expect(records.get('ev-1/support/wecom')).toBeUndefined();
   });
 
   it('does not send while another receipt holds the claim', async () => {

@@ -58,8 +58,11 @@ export type ChannelResult =
 
 export interface DeliveryOptions {
   linkBase: string;
-  /** How long pacing may wait in this invocation before the message is handed back to the queue. */
-  maxWaitMs: number;
+  /**
+   * How long pacing may still wait in this invocation, asked before each channel (the sends before it
+   * took their time); below 0, no time is left for a send at all: the message is handed back.
+   */
+  maxWaitMs: () => number;
 }
 
 /** The channels of `department` whose patterns match the event, each delivered at most once. */
@@ -117,8 +120,12 @@ async function deliverToChannel(
   if (notBefore !== undefined && notBefore > now)
     return { channel, result: 'later', afterSeconds: seconds(notBefore - now) };
 
+  // A send begun without the time to finish it would be cut off by the timeout after it was made,
+  // before its record says so: the next receipt would send it again.
+  const budget = options.maxWaitMs();
+  if (budget < 0) return { channel, result: 'later', afterSeconds: 1 };
   // Pacing before the claim: a message handed back for pacing has not used an attempt.
-  const wait = await ports.pacer.take(paceKey(channel, settings), PACING[channel], options.maxWaitMs);
+  const wait = await ports.pacer.take(paceKey(channel, settings), PACING[channel], budget);
   if (wait > 0) return { channel, result: 'later', afterSeconds: seconds(wait) };
 
   const claimedAt = ports.clock.now();

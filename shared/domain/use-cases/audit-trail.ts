@@ -1,11 +1,15 @@
 import { auditCursor, auditPositionOf } from '../../db/derived-cursors.js';
 import { readDerivedPage } from '../../db/derived-items.js';
 import { auditPartition } from '../../db/keys.js';
-import type { AuditEntry } from '../../events/audit-trail.js';
+import { directoryUserByName } from '../../db/user-directory.js';
+import { type AuditEntry, USER_ENTITY } from '../../events/audit-trail.js';
 import type { Caller } from '../../policy/caller.js';
 import { canRead, canReadAuditTrail, mayReadAuditTrails, redact } from '../../policy/policy.js';
+import { USERNAME } from '../action-bodies.js';
 import { COLLECTIONS, type CollectionName } from '../collections.js';
 import { fail } from '../errors.js';
+import { requireAdmin } from './preconditions.js';
+import type { PageQuery } from './read-records.js';
 
 export interface AuditQuery {
   collection: CollectionName;
@@ -61,5 +65,40 @@ export async function auditTrailUseCase(caller: Caller, query: AuditQuery): Prom
   return {
     items: entries.map((e) => redactEntry(caller, collection, e)),
     nextCursor: page.more && last ? await auditCursor(entity, id, { after: last.position, ownerDept }) : null,
+  };
+}
+
+/**
+ * A user's trail (admins only): when the directory first held them, each change of their groups (and so
+ * of their department), each disabling, and who made it (null: mirrored from Cognito at a sign-in);
+ * newest first. The user's directory entry by name, then one Query a page.
+ */
+export async function userAuditTrailUseCase(
+  caller: Caller,
+  username: string | undefined,
+  query: PageQuery,
+): Promise<AuditPage> {
+  requireAdmin(caller);
+  const user = username && USERNAME.test(username) ? await directoryUserByName(username) : undefined;
+  if (!user) throw fail.notFound('No such user.');
+  const from =
+    query.cursor === undefined ? undefined : await auditPositionOf(USER_ENTITY, user.userId, query.cursor);
+  if (query.cursor !== undefined && !from)
+    throw fail.invalid(
+      [{ path: 'cursor', message: 'is not a cursor this trail gave out' }],
+      'The query parameters are invalid.',
+    );
+  const page = await readDerivedPage(auditPartition(USER_ENTITY, user.userId), {
+    limit: query.limit,
+    after: from?.after,
+    forward: false,
+  });
+  const last = page.entries.at(-1);
+  return {
+    items: page.entries.map(({ entry }) => entry as unknown as AuditEntry),
+    nextCursor:
+      page.more && last
+        ? await auditCursor(USER_ENTITY, user.userId, { after: last.position, ownerDept: '' })
+        : null,
   };
 }

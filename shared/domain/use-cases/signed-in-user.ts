@@ -23,5 +23,6 @@ export function directoryEntryOfSignIn(signIn: SignIn, at: Date): DirectoryEntry
     department: departmentOfGroups(groups) ?? null,
     enabled: true,
     updatedAt: at.toISOString(),
+    updatedBy: null,
   };
 }

@@ -50,6 +50,7 @@ async function keepAnAdmin(caller: Caller, user: PoolUser, keepsAdmin: boolean):
 
 /** The directory's mirror of the user after a change, written under the role lock like the change. */
 const mirror = (
+  caller: Caller,
   user: Pick<PoolUser, 'userId' | 'username' | 'email'>,
   groups: string[],
   enabled: boolean,
@@ -61,6 +62,7 @@ const mirror = (
   groups,
   department: departmentOfGroups(groups) ?? null,
   updatedAt: new Date().toISOString(),
+  updatedBy: caller.userId,
 });
 
 /**
@@ -81,8 +83,8 @@ export async function setUserGroupsUseCase(caller: Caller, username: string | un
     if (!current) throw fail.notFound('No such user.');
     await keepAnAdmin(caller, user, includesAdmin(groups));
     await setGroups(user.username, current, groups);
-    await saveDirectoryUser(mirror(user, groups, user.enabled));
-    // The audit of role changes: who changed whom, from what to what (names and groups only).
+    await saveDirectoryUser(mirror(caller, user, groups, user.enabled));
+    // The trail of roles comes from the directory's stream; the log line helps whoever reads the logs.
     logger.info('user groups changed', {
       actor: { userId: caller.userId, username: caller.username },
       target: user.username,
@@ -99,7 +101,7 @@ export async function disableUserUseCase(caller: Caller, username: string | unde
     const groups = (await groupsOf(user.username)) ?? [];
     await keepAnAdmin(caller, user, false);
     await disableUser(user.username);
-    await saveDirectoryUser(mirror(user, [...groups].sort(), false));
+    await saveDirectoryUser(mirror(caller, user, [...groups].sort(), false));
     logger.info('user disabled', {
       actor: { userId: caller.userId, username: caller.username },
       target: user.username,
@@ -135,7 +137,7 @@ export async function inviteUserUseCase(caller: Caller, body: unknown): Promise<
   const groups = [...valid.value.groups].sort();
   try {
     await setGroups(created.user.username, [], groups);
-    await saveDirectoryUser(mirror({ ...created.user, email: valid.value.email }, groups, true));
+    await saveDirectoryUser(mirror(caller, { ...created.user, email: valid.value.email }, groups, true));
   } catch (error) {
     await deleteUser(created.user.username).catch((cleanup: unknown) =>
       logger.error('invited user left half made', { error: cleanup as Error, target: created.user.username }),

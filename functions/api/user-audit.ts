@@ -1,0 +1,13 @@
+// primary adapter (HTTP API) → userAuditTrailUseCase → the user's directory entry, their audit partition
+import { LIMITS } from '../../shared/config/limits.js';
+import { userAuditTrailUseCase } from '../../shared/domain/use-cases/audit-trail.js';
+import { apiHandler } from '../../shared/http/api-handler.js';
+import { usersQuery } from '../../shared/http/request-parsing.js';
+
+export const handler = apiHandler('user-audit', async (request) => ({
+  body: await userAuditTrailUseCase(
+    request.caller,
+    request.params.username,
+    usersQuery(request, LIMITS.pageSizeMax),
+  ),
+}));
