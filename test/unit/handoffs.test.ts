@@ -18,6 +18,7 @@ import {
   canReadHandoff,
   canRequestHandoff,
   handoffOrigin,
+  receivingDepartmentOf,
 } from '../../shared/policy/handoffs.js';
 import { permissionsOf } from '../../shared/policy/policy.js';
 import { admin, applyChange, aRecord, manager, member, roleless } from './fixtures.js';
@@ -111,6 +112,14 @@ describe('the handoff policy', () => {
   ])('lets %s move it (receiver %s, requester %s)', (_, caller, receiver, requester) => {
     expect(canMoveHandoff(caller, h, 'receiver')).toBe(receiver);
     expect(canMoveHandoff(caller, h, 'requester')).toBe(requester);
+  });
+
+  it("knows a receiver's move targets the mover's department without a read; not an admin's, not a cancel", () => {
+    expect(receivingDepartmentOf(member('support'), 'receiver')).toBe('support');
+    expect(receivingDepartmentOf(manager('marketing'), 'receiver')).toBe('marketing');
+    expect(receivingDepartmentOf(admin(), 'receiver')).toBeUndefined();
+    expect(receivingDepartmentOf(member('support'), 'requester')).toBeUndefined();
+    expect(receivingDepartmentOf(roleless(), 'receiver')).toBeUndefined();
   });
 
   it('lets every department and admins request handoffs, not a caller without a role', () => {
