@@ -1,15 +1,28 @@
 // primary adapter (DynamoDB stream) → notificationsOf (shared/events) → the users' notifications (conditional PutItem each)
+import type { DynamoDBRecord } from 'aws-lambda';
 import { loadEnv } from '../../shared/config/env.js';
 import { STREAM_CONSUMER_SPECS } from '../../shared/config/streams.js';
-import { notificationsOf, writeNotifications } from '../../shared/events/notify.js';
+import { type NotificationWrite, notificationsOf, writeNotifications } from '../../shared/events/notify.js';
 import { handleInOrder, readChange, streamHandler } from '../../shared/events/stream-consumer.js';
 
 /** What this function is granted (infra/constructs/fanout.ts binds it); test/infra checks its environment. */
 export const USES = STREAM_CONSUMER_SPECS.notify.grants;
 loadEnv(USES);
 
-export const handler = streamHandler((event) =>
-  handleInOrder(event.Records, async (record) => {
-    await writeNotifications(await notificationsOf(readChange(record)));
-  }),
-);
+/**
+ * The lookups of a batch's records (mentioned names, department members, watchers, the recipients'
+ * directory entries) read only what this consumer never writes, so they run side by side; the writes
+ * stay in stream order, so a failure still names its record and what came before it is done.
+ */
+export const handler = streamHandler((event) => {
+  const planned = new Map<DynamoDBRecord, Promise<NotificationWrite[]>>();
+  for (const record of event.Records) {
+    const plan = Promise.resolve().then(() => notificationsOf(readChange(record)));
+    // Awaited in order below; a rejection is handled there, not left unhandled meanwhile.
+    plan.catch(() => undefined);
+    planned.set(record, plan);
+  }
+  return handleInOrder(event.Records, async (record) => {
+    await writeNotifications(await planned.get(record)!);
+  });
+});

@@ -52,17 +52,25 @@ async function feedEnd(client: ApiClient): Promise<string> {
   }
 }
 
-/** Polls until every version in `wanted` was seen or the patience runs out; records first sightings. */
+/**
+ * Polls while the changes are written, then until every version in `wanted` was seen or the patience
+ * (counted from the last write) runs out; records first sightings. It starts before the first write, so
+ * it must not stop on an empty `wanted`.
+ */
 async function watch(
   wanted: Set<number>,
   seen: Map<number, number>,
   poll: () => Promise<number[]>,
-  stop: () => boolean,
+  writing: () => boolean,
 ) {
-  const deadline = Date.now() + PATIENCE_MS;
-  while (seen.size < wanted.size && Date.now() < deadline) {
+  let deadline = Number.POSITIVE_INFINITY;
+  for (;;) {
     for (const version of await poll()) if (!seen.has(version)) seen.set(version, Date.now());
-    if (stop() && seen.size >= wanted.size) break;
+    if (!writing()) {
+      if (seen.size >= wanted.size) break;
+      deadline = Math.min(deadline, Date.now() + PATIENCE_MS);
+      if (Date.now() > deadline) break;
+    }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
@@ -93,7 +101,7 @@ export async function benchCollaboration(
       const page = await ok<Page<Notification>>('inbox', sue!.get('/v1/notifications?limit=100'));
       return page.items.filter((n) => n.event?.id === account.id).map((n) => n.record?.version ?? 0);
     },
-    () => !writing,
+    () => writing,
   );
   const feed = watch(
     wanted,
@@ -106,7 +114,7 @@ export async function benchCollaboration(
       if (page.nextCursor) cursor = page.nextCursor;
       return page.items.filter((i) => i.id === account.id).map((i) => i.record?.version ?? 0);
     },
-    () => !writing,
+    () => writing,
   );
   const bar = progressBar('changes committed', changes);
   for (let i = 1; i <= changes; i++) {
@@ -129,7 +137,10 @@ export async function benchCollaboration(
     changes,
     inbox: lagOf(lags(inboxSeen)),
     feed: lagOf(lags(feedSeen)),
-    missing: { inbox: changes - inboxSeen.size, feed: changes - feedSeen.size },
+    missing: {
+      inbox: [...committed.keys()].filter((v) => !inboxSeen.has(v)).length,
+      feed: [...committed.keys()].filter((v) => !feedSeen.has(v)).length,
+    },
     pollerIntervalMs: 200,
     putEvents,
   };
