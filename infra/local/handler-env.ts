@@ -49,7 +49,7 @@ export function handlerEnv(e: LocalEndpoints): Record<string, string> {
     [ENV.userPoolId]: e.userPoolId,
     [ENV.bucketName]: RESOURCE_NAMES.reportsBucket,
     [ENV.cursorSecret]: e.cursorSecret,
-    // cognito-local sends no mail: an invited user's temporary password comes back in the answer.
+    // An invited user's temporary password comes back in the answer too (the invitation goes to the local SES).
     [ENV.invitationDelivery]: 'answer',
     // Channels: loopback receivers are allowed here only (never in AWS); aws-ses-v2-local takes any sender.
     [ENV.loopbackWebhooks]: 'allow',

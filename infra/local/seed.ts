@@ -1,5 +1,6 @@
 import { DEPARTMENTS, type Department } from '../../shared/config/departments.js';
 import { apiClient, tokenFor } from './api-client.js';
+import { type DemoCreate, demoPlan } from './demo-data.js';
 import type { StackInfo } from './stack-info.js';
 
 /**
@@ -19,23 +20,7 @@ export function dataModeOf(args: readonly string[]): DataMode {
   return args[0] === '--fresh' ? 'fresh' : args[0] === '--empty' ? 'empty' : 'keep';
 }
 
-/** The demo accounts; each gets a contact, an opportunity, a case and an activity (README lists them). */
-export const DEMO_ACCOUNTS = [
-  {
-    name: 'Acme Robotics',
-    domain: 'acme-robotics.example',
-    industry: 'Manufacturing',
-    lifecycleStage: 'customer',
-  },
-  { name: 'Globex Health', domain: 'globex.example', industry: 'Healthcare', lifecycleStage: 'prospect' },
-  { name: 'Initech Finance', domain: 'initech.example', industry: 'Finance', lifecycleStage: 'lead' },
-] as const;
-
-/** Marketing's demo leads, one of them qualified (ready for sales to convert). */
-export const DEMO_LEADS = [
-  { name: 'Wanda Wu', email: 'wanda@umbrella.example', company: 'Umbrella', score: 82, status: 'qualified' },
-  { name: 'Ravi Rao', email: 'ravi@hooli.example', company: 'Hooli', score: 35, status: 'new' },
-] as const;
+export { DEMO_ACCOUNTS, DEMO_LEADS } from './demo-data.js';
 
 /**
  * Demo data goes in once, when the table is new (a first start, or after `--fresh`), and never with
@@ -53,50 +38,47 @@ export async function seedIfNew(
 
 /**
  * Demo data, written through the API as the demo users (so it travels the whole path: handlers,
- * table, stream, bus).
+ * table, stream, bus): the plan of infra/local/demo-data.ts, a wave at a time, the creates of a wave
+ * at once. Returns how many records were written.
  */
-export async function seedDemoData(info: StackInfo): Promise<number> {
-  const as = async (username: string) => apiClient(info.apiUrl, await tokenFor(info, username));
-  const [sally, mark, sue] = await Promise.all([as('sally'), as('mark'), as('sue')]);
-  let count = 0;
-  const create = async (client: typeof sally, path: string, body: Record<string, unknown>) => {
-    const res = await client.post<{ id: string }>(path, body);
+export async function seedDemoData(info: StackInfo, now: Date = new Date()): Promise<number> {
+  const users = ['sally', 'mark', 'sue', 'ada'] as const;
+  const clients = Object.fromEntries(
+    await Promise.all(users.map(async (u) => [u, apiClient(info.apiUrl, await tokenFor(info, u))] as const)),
+  ) as Record<(typeof users)[number], ReturnType<typeof apiClient>>;
+  const ids = new Map<string, string>();
+  const idOf = (key: string) => {
+    const id = ids.get(key);
+    if (!id) throw new Error(`the demo plan names ${key} before creating it`);
+    return id;
+  };
+  const create = async (step: DemoCreate) => {
+    const path = `/v1/${step.collection}`;
+    const res = await clients[step.as].post<{ id: string }>(path, step.body(idOf));
     if (res.status !== 201)
       throw new Error(`seeding ${path} failed: ${res.status} ${JSON.stringify(res.body)}`);
-    count++;
-    return res.body.id;
+    ids.set(step.key, res.body.id);
   };
-  for (const account of DEMO_ACCOUNTS) {
-    const accountId = await create(sally, '/v1/accounts', account);
-    const contactId = await create(sally, '/v1/contacts', {
-      accountId,
-      firstName: 'Dana',
-      lastName: account.name.split(' ')[0]!,
-      email: `dana@${account.domain}`,
-      marketingOptIn: account.lifecycleStage !== 'lead',
-    });
-    await create(sally, '/v1/opportunities', {
-      accountId,
-      name: `${account.name} – platform deal`,
-      amount: '48000.00',
-      currency: 'EUR',
-      stage: 'proposal',
-    });
-    await create(sue, '/v1/cases', {
-      accountId,
-      contactId,
-      subject: 'Login fails after SSO change',
-      priority: 'high',
-    });
-    await create(sally, '/v1/activities', {
-      type: 'call',
-      subject: 'Quarterly check-in',
-      relatedTo: { collection: 'accounts', id: accountId },
-    });
-  }
-  for (const lead of DEMO_LEADS) await create(mark, '/v1/leads', lead);
-  await configureDemoChannels(info, await as('ada'));
-  return count;
+  // Channels first: the consumer reads a department's settings as each event arrives, so only the
+  // changes made after this reach the receivers and the mailbox (the handoffs among them).
+  await configureDemoChannels(info, clients.ada);
+  const { waves, moves } = demoPlan(now);
+  const [accounts, ...rest] = waves;
+  // One after the other: the accounts list shows them newest first, in the order the README gives.
+  for (const step of accounts ?? []) await create(step);
+  for (const wave of rest) await Promise.all(wave.map(create));
+  // A handoff's moves in order (accept before complete), the handoffs at once.
+  const handoffs = [...new Set(moves.map((m) => m.handoff))];
+  await Promise.all(
+    handoffs.map(async (handoff) => {
+      for (const { as, move } of moves.filter((m) => m.handoff === handoff)) {
+        const res = await clients[as].post(`/v1/handoffs/${idOf(handoff)}/${move}`);
+        if (res.status !== 200)
+          throw new Error(`demo handoff ${move} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    }),
+  );
+  return ids.size;
 }
 
 /** What each department's channels hear in the demo: its own news, as its rules bring it. */

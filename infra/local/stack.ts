@@ -12,6 +12,7 @@ import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
 import { startLocalChannels } from './channels.js';
 import { attachDepartmentQueues } from './department-queues.js';
 import { startCognitoLocal } from './engines/cognito-local.js';
+import { startCognitoMail } from './engines/cognito-mail.js';
 import { groupsOfUser, initiateAuth, provisionUserPool } from './engines/cognito-pool.js';
 import { startDynamoDbLocal } from './engines/dynamodb-local.js';
 import { localAwsConfig } from './engines/local-aws.js';
@@ -125,6 +126,9 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       users: DEMO_USERS,
     });
     Object.assign(signInTrigger, { cognitoEndpoint: cognito.endpoint, userPoolId: pool.userPoolId });
+    // The handlers reach cognito-local through the stand-in that emails invitations (as Cognito does).
+    const cognitoMail = await startCognitoMail({ cognitoEndpoint: cognito.endpoint, log });
+    stops.push(cognitoMail.stop);
 
     step('table and stream');
     const aws = localAwsConfig(dynamo.endpoint);
@@ -137,7 +141,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       process.env,
       handlerEnv({
         dynamodb: dynamo.endpoint,
-        cognito: cognito.endpoint,
+        cognito: cognitoMail.endpoint,
         userPoolId: pool.userPoolId,
         eventbridge: `http://127.0.0.1:${busPort}`,
         s3: s3.endpoint,
@@ -167,6 +171,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     const channels = await startLocalChannels({ dataDir, logsDir, log });
     stops.push(channels.stop);
     Object.assign(process.env, channels.env);
+    cognitoMail.useMailbox(channels.email.endpoint);
     const queues = await attachDepartmentQueues(
       bus,
       DEPARTMENT_RULES,

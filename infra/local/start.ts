@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { stopAll } from './engines/processes.js';
+import { reportCharts } from './report-charts.js';
 import { dataModeOf, seedIfNew } from './seed.js';
 import { startStack } from './stack.js';
 
@@ -44,9 +45,16 @@ async function main() {
   else console.log(stack.fresh ? '  no demo records (--empty)' : '  data kept from the last start');
   await mkdir(LOCAL_DIR, { recursive: true });
   await writeFile(join(LOCAL_DIR, 'stack.json'), `${JSON.stringify(stack.info, null, 2)}\n`);
+  const reports = await reportCharts(stack, count > 0, (step) => console.log(`  [${elapsed()}] ${step}`));
 
   const { info } = stack;
   const rel = (p: string) => relative(process.cwd(), p);
+  const received = (kind: string) => rel(join(dirname(info.eventsLog), 'channels', `${kind}.jsonl`));
+  const channelsNote = {
+    fresh: "each department's news from the demo data (support: its cases, won deals, handoffs to it)",
+    empty: 'none set (--empty): PUT /v1/admin/channels/{dept} as ada',
+    keep: 'as set before (the demo data sets every department’s)',
+  }[count > 0 ? 'fresh' : mode];
   console.log(`
 Ready in ${elapsed()}.
   API            ${info.apiUrl}/v1   (OpenAPI: ${info.apiUrl}/v1/openapi.json)
@@ -57,6 +65,11 @@ Ready in ${elapsed()}.
   S3             ${info.s3Endpoint}  bucket ${info.bucket}
   events log     ${rel(info.eventsLog)}
   stack file     ${LOCAL_DIR}/stack.json
+Channels (docs/channels.md): ${channelsNote}
+  "Slack"        ${received('slack')}   (receiver ${info.receivers.slack})
+  "WeChat Work"  ${received('wecom')}   (receiver ${info.receivers.wecom})
+  mailbox (SES)  ${info.email.webUrl}   (channel emails and user invitations; JSON ${info.email.storeUrl})
+${reports}
 Demo users (password ${info.users[0]?.password}):
 ${info.users.map((u) => `  ${u.username.padEnd(8)} ${u.groups.join(', ')}`).join('\n')}
 Try:

@@ -17,7 +17,10 @@ export const ENV = {
   cursorSecret: 'CURSOR_SECRET',
   /** … or the ARN of the Secrets Manager secret that holds it (AWS). One of the two must be set. */
   cursorSecretArn: 'CURSOR_SECRET_ARN',
-  /** How an invited user gets their temporary password: `email` from Cognito (AWS), `answer` (local stack). */
+  /**
+   * Who picks an invited user's temporary password: `email`, Cognito, which emails it (AWS); `answer`, the
+   * function, which returns it as well as the pool emailing it (the local stack: docs/identity.md).
+   */
   invitationDelivery: 'INVITATION_DELIVERY',
   /** `allow` on the local stack only: channel webhooks may then point at 127.0.0.1/localhost (never in AWS). */
   loopbackWebhooks: 'CHANNEL_LOOPBACK_WEBHOOKS',

@@ -114,9 +114,10 @@ function temporaryPassword(): string {
 }
 
 /**
- * Creates the user (AdminCreateUser); undefined when the name is taken. The function's environment says
- * how the temporary password travels: `email`, Cognito's invitation (AWS); `answer`, no message and the
- * password returned to hand over (the local stack: cognito-local sends no mail).
+ * Creates the user (AdminCreateUser) and has the pool email them the invitation; undefined when the name
+ * is taken. The function's environment says who picks the temporary password: `email`, Cognito (AWS:
+ * the invitation is the only place it shows); `answer`, this function, which also returns it to hand
+ * over (the local stack, where infra/local/engines/cognito-mail.ts sends the invitation to the local SES).
  */
 export async function createUser(
   user: NewUser,
@@ -131,9 +132,8 @@ export async function createUser(
           { Name: 'email', Value: user.email },
           { Name: 'email_verified', Value: 'true' },
         ],
-        ...(password
-          ? { MessageAction: 'SUPPRESS', TemporaryPassword: password }
-          : { DesiredDeliveryMediums: ['EMAIL'] }),
+        DesiredDeliveryMediums: ['EMAIL'],
+        ...(password ? { TemporaryPassword: password } : {}),
       }),
     );
     return { user: listed(out.User ?? { Username: user.username }), temporaryPassword: password };

@@ -218,7 +218,7 @@ export const invitedUser = named(
     ...listedUser,
     temporaryPassword: describe(
       z.optional(z.string()),
-      'The local stack only (it sends no mail): the password to hand over. In AWS Cognito emails it.',
+      'The local stack only: the password to hand over (its invitation is in the local mailbox too). In AWS Cognito emails it.',
     ),
   }),
   'InvitedUser',

@@ -2,7 +2,7 @@ import { DEPARTMENTS } from '../config/departments.js';
 import type { ReportName } from '../config/reports.js';
 import { readCounters } from '../db/counters-repo.js';
 import { chartSvg } from './chart.js';
-import { REPORTS } from './definitions.js';
+import { type Bucket, REPORTS } from './definitions.js';
 import { csvOf, departmentView, type Snapshot, snapshotOf, windowOf } from './snapshot.js';
 import { putFile, putLatest, snapshotBase, snapshotFile } from './snapshot-store.js';
 
@@ -15,8 +15,20 @@ export async function makeSnapshot(
   name: ReportName,
   now: Date = new Date(),
 ): Promise<{ snapshot: Snapshot; base: string }> {
+  return writeSnapshot(name, await readCounters(name, windowOf(REPORTS[name], now)), now);
+}
+
+/**
+ * The snapshot of `buckets` and its eight files. The buckets come from the counters; the benchmark's
+ * Scan-based report (test/bench/reports.ts) brings its own, so that both write the very same files.
+ */
+export async function writeSnapshot(
+  name: ReportName,
+  buckets: readonly Bucket[],
+  now: Date,
+): Promise<{ snapshot: Snapshot; base: string }> {
   const report = REPORTS[name];
-  const snapshot = snapshotOf(report, await readCounters(name, windowOf(report, now)), now);
+  const snapshot = snapshotOf(report, buckets, now);
   const base = snapshotBase(name, now);
   const views = [
     { department: undefined, snap: snapshot, subtitle: `All departments · ${snapshot.generatedAt}` },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runningChildren, stopAll } from '../../infra/local/engines/processes.js';
 import { type BundlesResult, benchBundles, GOAL_EXTRA_BYTES, GOAL_EXTRA_MS } from './bundles.js';
+import { benchChannels, CHANNEL_EVENTS, type ChannelsResult } from './channels.js';
 import {
   benchCollaboration,
   type CollaborationResult,
@@ -12,6 +13,7 @@ import {
 } from './collaboration.js';
 import { benchLatency, GOAL_RATIO, type LatencyResult, startBenchStack } from './latency.js';
 import { stopOwnChildren } from './processes.js';
+import { benchReports, reportsOptions, reportsSummaryLine } from './reports.js';
 import { benchRoundTrips, type RouteTrips } from './round-trips.js';
 import { benchStartup, type StartupResult } from './startup.js';
 import { heading, kb, ms, ratio, signedKb, signedMs } from './stats.js';
@@ -70,6 +72,31 @@ async function main() {
   );
   console.log(`  load average before: ${loadAverage()} (other work on the machine skews every figure)`);
   workDir = await mkdtemp(join(tmpdir(), 'concord-bench-'));
+  // BENCH_ONLY=reports: the reports phase alone, on its own stack (most of its time goes to loading 100k records).
+  if (process.env.BENCH_ONLY === 'reports') {
+    const reports = await benchReports(workDir, reportsOptions());
+    heading('Summary');
+    console.log(reportsSummaryLine(reports));
+    if (process.env.BENCH_RESULTS)
+      await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ reports }, null, 2)}\n`);
+    return;
+  }
+  // BENCH_ONLY=channels: the channels phase alone, on its own in-process stack.
+  if (process.env.BENCH_ONLY === 'channels') {
+    const only = await startBenchStack(workDir);
+    stackToStop = only.stop;
+    try {
+      const channels = await benchChannels(only, CHANNEL_EVENTS);
+      heading('Summary');
+      channelsSummary(channels);
+      if (process.env.BENCH_RESULTS)
+        await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ channels }, null, 2)}\n`);
+    } finally {
+      await only.stop();
+      stackToStop = undefined;
+    }
+    return;
+  }
 
   const startup: StartupResult = await benchStartup(workDir, 3);
 
@@ -79,10 +106,12 @@ async function main() {
   let latency: LatencyResult;
   let trips: RouteTrips[];
   let collaboration: CollaborationResult;
+  let channels: ChannelsResult;
   try {
     latency = await benchLatency(ctx, 300);
     trips = await benchRoundTrips(ctx.stack.info);
     collaboration = await benchCollaboration(ctx, 500, 1000);
+    channels = await benchChannels(ctx, CHANNEL_EVENTS);
   } finally {
     await ctx.stop();
     stackToStop = undefined;
@@ -92,16 +121,21 @@ async function main() {
   if (leftover.length)
     console.log(`  LEAK: engines still registered: ${leftover.map((c) => c.name).join(', ')}`);
 
+  // Reports on a stack of their own: they stop its stream consumers and load 100k records into it.
+  const reports = await benchReports(workDir, reportsOptions());
+
   // Bundles last, with no stack running: the load timings share the 2 cores with nothing else of ours.
   const bundles: BundlesResult = await benchBundles(workDir, 20);
 
   summary(startup, latency, trips, bundles, collaboration);
+  channelsSummary(channels);
+  console.log(reportsSummaryLine(reports));
   // BENCH_RESULTS=<file> keeps every raw figure as JSON (used to write docs/benchmarks.md).
   const results = process.env.BENCH_RESULTS;
   if (results) {
     await writeFile(
       results,
-      `${JSON.stringify({ startup, latency, trips, bundles, collaboration }, null, 2)}\n`,
+      `${JSON.stringify({ startup, latency, trips, bundles, collaboration, channels, reports }, null, 2)}\n`,
     );
     console.log(`\n  raw figures: ${results}`);
   }
@@ -168,6 +202,14 @@ function summary(
   console.log(
     `  PutEvents    ${c.putEvents.calls} calls for ${c.putEvents.changes} changes ` +
       `(${goal(c.putEvents.calls <= (PUT_EVENTS_PER_1000_GOAL * c.putEvents.changes) / 1000)})`,
+  );
+}
+
+function channelsSummary(c: ChannelsResult) {
+  console.log(
+    `  channels     commit → receiver p50 ${ms(c.lag.all.median)} p99 ${ms(c.lag.all.p99)} over ${c.events} events; ` +
+      `${c.sends} sends counted at the receivers (${c.channelsConfigured} channels configured per event: ` +
+      `${c.sendsPerEvent[String(c.channelsConfigured)] === c.events ? 'each event exactly once per channel' : `MISMATCH ${JSON.stringify(c.sendsPerEvent)}`})`,
   );
 }
 

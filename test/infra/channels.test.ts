@@ -234,3 +234,34 @@ describe('the channel delivery', () => {
     );
   });
 });
+
+describe('the department queues’ dead-letter queues', () => {
+  it('each have an alarm that fires on the first message (dead-lettered by the consumer or the redrive)', () => {
+    // Prepare
+    const { resources, inboxes } = parts('dev');
+    const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+
+    for (const inbox of inboxes) {
+      // Act
+      const watching = alarms.filter(
+        (a) =>
+          JSON.stringify(a.Properties.Dimensions) ===
+          JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [inbox.dlq, 'QueueName'] } }]),
+      );
+
+      // Assess
+      expect(watching, inbox.department).toHaveLength(1);
+      expect(watching[0]!.Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+    // The inboxes themselves are not dead-letter queues: no alarm on a queue that is merely busy.
+    for (const inbox of inboxes)
+      expect(JSON.stringify(alarms), inbox.department).not.toContain(`["${inbox.queue}","QueueName"]`);
+  });
+});

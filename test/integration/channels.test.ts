@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../infra/local/api-client.js';
-import { MESSAGE_LIMITS } from '../../shared/config/channels.js';
+import { LOCAL_REGION } from '../../infra/local/engines/local-aws.js';
+import { lambdaContext, loadHandler } from '../../infra/local/lambda-runtime.js';
+import { DELIVERY_CONSUMER, MESSAGE_LIMITS } from '../../shared/config/channels.js';
+import { ENV } from '../../shared/config/env.js';
+import { useStackEnv } from '../support/direct.js';
 import { as, readJsonLines, stack, waitForEvent } from '../support/stack.js';
 
 /**
@@ -261,9 +266,12 @@ describe('a case sue creates', () => {
     expect(wecomMessage.markdown.content).toMatch(/cut: the whole record is behind the link/);
     expect(wecomMessage.markdown.content.endsWith(`[Open the record](${link})`)).toBe(true);
 
+    // The email has both parts: plain text, and HTML with the fields in a table.
     expect(mail[0]!.subject).toBe(`[Concord CRM] case.created: case ${created.id}`);
-    expect(mail[0]!.body.text).toContain(subject);
+    expect(mail[0]!.body.text).toContain(`subject: ${subject}`);
     expect(mail[0]!.body.text).toContain(link);
+    expect(mail[0]!.body.text).not.toMatch(/<\/?[a-z]+[ >]/);
+    expect(mail[0]!.body.html).toContain(`<tr><th align="left">subject</th><td>${subject}</td></tr>`);
     expect(mail[0]!.body.html).toContain(`<a href="${link}">Open the record</a>`);
   });
 
@@ -475,6 +483,88 @@ describe('refusals', () => {
     expect(
       (await received('wecom', wecom, created.id)).map((r) => (r.answer.body as { errcode: number }).errcode),
     ).toEqual([45009, 0]);
+  });
+});
+
+/** A message of a department's queue as the local stack records it (infra/local/department-queues.ts). */
+interface QueuedMessage {
+  messageId: string;
+  body: { detail: { eventId: string } };
+}
+
+/**
+ * The delivery consumer in this worker, as a second Lambda instance would run it, on the stack's table,
+ * receivers and SES: what it sends shows up where the stack's own consumer's messages do.
+ */
+async function secondConsumer() {
+  const arn = `arn:aws:sqs:${LOCAL_REGION}:000000000000:concord-crm-inbox-support`;
+  // No SQS here: a consumer that wanted to hand a message back would fail the test on it.
+  const nowhere = 'http://127.0.0.1:9/000000000000/none';
+  useStackEnv({
+    AWS_ENDPOINT_URL_SESV2: stack().email.endpoint,
+    AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
+    [ENV.channelQueues]: JSON.stringify({
+      [arn]: { department: 'support', url: nowhere, deadLetterUrl: nowhere },
+    }),
+    [ENV.recordLinkBase]: stack().apiUrl,
+  });
+  const handler = await loadHandler<SQSEvent, SQSBatchResponse>(join(process.cwd(), DELIVERY_CONSUMER.entry));
+  return (messages: { messageId: string; body: string; receiveCount: number }[]) =>
+    handler(
+      {
+        Records: messages.map((m) => ({
+          messageId: m.messageId,
+          receiptHandle: `replay-${m.messageId}-${m.receiveCount}`,
+          body: m.body,
+          attributes: {
+            ApproximateReceiveCount: String(m.receiveCount),
+            SentTimestamp: String(Date.now()),
+            SenderId: '000000000000',
+            ApproximateFirstReceiveTimestamp: String(Date.now()),
+          },
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: arn,
+          awsRegion: LOCAL_REGION,
+        })),
+      },
+      lambdaContext('deliver-channels', DELIVERY_CONSUMER.timeoutSeconds * 1000),
+    );
+}
+
+describe('a redelivered event', () => {
+  it('sends nothing again: the same message received again, or the same event twice in one batch', async () => {
+    // Prepare: a case delivered to all three channels by the stack's consumer
+    const slack = slackHook('replay');
+    const wecom = wecomHook('replay');
+    await configure(slack, wecom);
+    const created = await createCase(`Replayed ${randomBytes(4).toString('hex')}`);
+    const records = await settled(created.eventId, { slack: 'sent', wecom: 'sent', email: 'sent' });
+    const queued = await until('the case in support’s queue', async () =>
+      (await readJsonLines<QueuedMessage>(stack().queues.support!)).find(
+        (m) => m.body.detail.eventId === created.eventId,
+      ),
+    );
+    const body = JSON.stringify(queued.body);
+    const deliver = await secondConsumer();
+
+    // Act
+    const again = await deliver([{ messageId: queued.messageId, body, receiveCount: 2 }]);
+    const twice = await deliver([
+      { messageId: `${queued.messageId}-a`, body, receiveCount: 1 },
+      { messageId: `${queued.messageId}-b`, body, receiveCount: 1 },
+    ]);
+
+    // Assess: nothing handed back, nothing sent, the records as they were
+    expect(again.batchItemFailures).toEqual([]);
+    expect(twice.batchItemFailures).toEqual([]);
+    expect(await received('slack', slack, created.id)).toHaveLength(1);
+    expect(await received('wecom', wecom, created.id)).toHaveLength(1);
+    expect(await emails(created.id)).toHaveLength(1);
+    const after = (await deliveries()).filter((d) => d.eventId === created.eventId);
+    const byKey = (items: Delivery[]) => [...items].sort((a, b) => a.channel.localeCompare(b.channel));
+    expect(byKey(after)).toEqual(byKey(records));
   });
 });
 

@@ -39,19 +39,17 @@ interface Started {
 }
 
 async function npmStart(dir: string, port: number, args: string[] = []): Promise<Started> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['node_modules/tsx/dist/cli.mjs', 'infra/local/start.ts', ...args],
-    {
-      env: {
-        ...process.env,
-        CONCORD_LOCAL_DIR: dir,
-        PORT: String(port),
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  // As package.json's start script runs it: node with tsx's loader, so Ctrl-C reaches the stack itself
+  // (tsx's CLI relays a signal and kills its child when the child does not confirm it within 30 ms).
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', ...args], {
+    env: {
+      ...process.env,
+      CONCORD_LOCAL_DIR: dir,
+      PORT: String(port),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -80,6 +78,34 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'concord-start-'));
   dirs.push(dir);
   return dir;
+}
+
+/**
+ * What a newcomer finds in support's "Slack", "WeChat Work" and mailbox once the demo data is in: a
+ * handoff sent to support (docs/channels.md, "On the local stack"). Polled: the messages follow the seed.
+ */
+async function demoHandoffMessages(info: StackInfo, dir: string) {
+  const deadline = Date.now() + 60_000;
+  const has = (text: string) => text.includes('handoff.requested: handoff');
+  const got = { slack: false, wecom: false, email: false };
+  while (Date.now() < deadline && !(got.slack && got.wecom && got.email)) {
+    for (const kind of ['slack', 'wecom'] as const) {
+      const lines = (await readFile(join(dir, 'data', 'channels', `${kind}.jsonl`), 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { path: string; payload: unknown });
+      const path = kind === 'slack' ? '/services/demo/support' : '/cgi-bin/webhook/send?key=demo-support';
+      got[kind] = lines.some((l) => l.path === path && has(JSON.stringify(l.payload)));
+    }
+    const store = (await (await fetch(info.email.storeUrl)).json()) as {
+      emails: { destination: { to: string[] }; subject: string }[];
+    };
+    got.email = store.emails.some(
+      (e) => e.destination.to.includes('support-team@demo.concord.local') && has(e.subject),
+    );
+    if (!(got.slack && got.wecom && got.email)) await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return got;
 }
 
 /** The README's walkthrough block, pointed at this stack. */
@@ -117,6 +143,7 @@ describe('npm start', () => {
     const walkthrough = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
       timeout: 30_000,
     });
+    const handoffMessages = await demoHandoffMessages(info, dir);
 
     // Assess
     expect(started.output()).toMatch(/seeded \d+ records/);
@@ -133,12 +160,20 @@ describe('npm start', () => {
     expect(walkthrough.stdout).toContain('"department":"sales"');
     expect(walkthrough.stdout).toContain('Acme Robotics');
     expect(walkthrough.stdout).toContain('"detail-type":"account.created"');
+    // Today's charts, one link per report, served by the local S3 without a token
+    const charts = [...started.output().matchAll(/^ {2}[a-z-]+ +(http:\S+\.svg)$/gm)].map((m) => m[1]!);
+    expect(charts).toHaveLength(6);
+    const chart = await fetch(charts[0]!);
+    expect(chart.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await chart.text()).toContain('>Accounts by owning department</text>');
+    expect(handoffMessages).toEqual({ slack: true, wecom: true, email: true });
+    expect(started.output()).toMatch(/mailbox \(SES\)\s+http:\/\/127\.0\.0\.1:\d+\//);
     expect((await processesUsing(dir)).length).toBeGreaterThan(0);
 
     expect(await started.stop()).toBe(0);
     expect(started.output()).toContain('stopped');
     expect(await processesUsing(dir)).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 
   it('--empty starts with no records but the demo users; a restart keeps the issuer, so an old token still works', async () => {
     // Prepare: an empty start, and a token from it

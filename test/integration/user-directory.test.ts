@@ -157,7 +157,7 @@ describe('POST /v1/admin/users (invite)', () => {
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe(`/v1/admin/users/${username}`);
     expect(res.body).toMatchObject({ username, groups: ['managers', 'support'], enabled: true });
-    // The local pool sends no mail: the temporary password comes back to hand over.
+    // On the local stack the temporary password also comes back to hand over.
     expect(res.body.temporaryPassword).toMatch(/.{12,}/);
     expect(await directoryUser(res.body.userId)).toMatchObject({ department: 'support', enabled: true });
     expect(again.status).toBe(409);
