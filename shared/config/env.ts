@@ -27,6 +27,8 @@ export const ENV = {
   channelQueues: 'CHANNEL_QUEUES',
   /** Where a record's link in a channel message points: `<base>/v1/<collection>/<id>`. */
   recordLinkBase: 'RECORD_LINK_BASE',
+  /** The import job's function (docs/import-export.md), which `POST /v1/imports/{id}/start` invokes. */
+  importJobFunction: 'IMPORT_JOB_FUNCTION',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -48,7 +50,8 @@ export type Resource =
   | 'invitations'
   | 'webhooks'
   | 'email'
-  | 'channelQueues';
+  | 'channelQueues'
+  | 'jobs';
 export type Uses = Readonly<Partial<Record<Resource, unknown>>>;
 
 /** Every function: Powertools names its logs and metrics from these, else `service_undefined`. */
@@ -69,6 +72,7 @@ const RESOURCE_ENV: Record<Resource, Record<string, z.ZodMiniType<string | undef
   webhooks: { [ENV.loopbackWebhooks]: z.optional(z.literal('allow')) },
   email: { [ENV.emailFrom]: set },
   channelQueues: { [ENV.channelQueues]: set, [ENV.recordLinkBase]: set },
+  jobs: { [ENV.importJobFunction]: set },
 };
 
 const oneCursorSecret = z.refine<FunctionEnv>((v) => Boolean(v[ENV.cursorSecret] ?? v[ENV.cursorSecretArn]), {
