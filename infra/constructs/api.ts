@@ -23,7 +23,7 @@ import { Construct } from 'constructs';
 import { CORS } from '../../shared/config/cors.js';
 import { FALLBACK, type Grants, HANDLERS, handlerEntry, ROUTES, routeKey } from '../../shared/http/routes.js';
 import { stageOf } from '../stages.js';
-import { AppFunction, bucketGrant } from './app-function.js';
+import { AppFunction, bindBucketGrant } from './app-function.js';
 
 /** Account-wide API Gateway limits are shared by every API: this one takes a bounded share. */
 const THROTTLE = { rateLimit: 100, burstLimit: 200 };
@@ -54,7 +54,7 @@ export interface ApiProps {
   bus: IEventBus;
   reportsBucket: IBucket;
   /** The import job's function: the import routes start it. */
-  importJob: IFunction;
+  transferJob: IFunction;
 }
 
 /** Each grant of the route table as AppFunction's bind* call: the permission and the variable together. */
@@ -65,8 +65,8 @@ function bind(fn: AppFunction, grants: Grants, props: ApiProps) {
   if (grants.userPool) fn.bindUserPool(props.userPool, grants.userPool);
   if (grants.cursors) fn.bindCursorSecret(props.cursorSecret);
   if (grants.bus) fn.bindBus(props.bus);
-  if (grants.bucket) fn.bindBucket(props.reportsBucket, ...bucketGrant(grants.bucket));
-  if (grants.jobs) fn.bindImportJob(props.importJob);
+  if (grants.bucket) bindBucketGrant(fn, props.reportsBucket, grants.bucket);
+  if (grants.jobs) fn.bindJob(props.transferJob);
   if (grants.invitations) fn.bindInvitations();
   if (grants.email) fn.bindEmail(stageOf(fn.node).emailFrom);
 }

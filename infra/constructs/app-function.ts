@@ -56,11 +56,14 @@ const BUCKET_OBJECT_ACTIONS: Record<Access, string[]> = {
  */
 export type BucketPrefix = 'reports/' | 'imports/' | 'exports/';
 
-/** A grant of the bucket as bindBucket takes it: `reports/`, or the prefix the grant names. */
-export function bucketGrant(
-  grant: Access | { access: Access; prefix: BucketPrefix },
-): [Access, BucketPrefix] {
-  return typeof grant === 'string' ? [grant, 'reports/'] : [grant.access, grant.prefix];
+/** Binds a bucket grant: `reports/`, or each prefix the grant names. */
+export function bindBucketGrant(
+  fn: AppFunction,
+  bucket: IBucket,
+  grant: Access | { access: Access; prefixes: readonly BucketPrefix[] },
+): void {
+  if (typeof grant === 'string') fn.bindBucket(bucket, grant);
+  else for (const prefix of grant.prefixes) fn.bindBucket(bucket, grant.access, prefix);
 }
 
 /**
@@ -260,14 +263,14 @@ export class AppFunction extends NodejsFunction {
   }
 
   /**
-   * lambda:InvokeFunction on the import job's function only (unqualified: not its versions, which
-   * grantInvoke would add as `<arn>:*`); sets IMPORT_JOB_FUNCTION.
+   * lambda:InvokeFunction on the job function only (unqualified: not its versions, which
+   * grantInvoke would add as `<arn>:*`); sets JOB_FUNCTION.
    */
-  bindImportJob(job: IFunction): this {
+  bindJob(job: IFunction): this {
     this.addToRolePolicy(
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [job.functionArn] }),
     );
-    this.addEnvironment(ENV.importJobFunction, job.functionName);
+    this.addEnvironment(ENV.jobFunction, job.functionName);
     return this;
   }
 

@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { IMPORT_JOB, jobEntry } from '../../shared/config/jobs.js';
-import { AppFunction, bucketGrant } from './app-function.js';
+import { jobEntry, TRANSFER_JOB } from '../../shared/config/jobs.js';
+import { AppFunction, bindBucketGrant } from './app-function.js';
 
 export interface JobsProps {
   table: ITable;
@@ -15,19 +15,19 @@ export interface JobsProps {
  * failed run twice; a rerun is harmless, see shared/transfers/run-import.ts), with the time a large file takes.
  */
 export class Jobs extends Construct {
-  public readonly importJob: AppFunction;
+  public readonly transferJob: AppFunction;
 
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
-    const spec = IMPORT_JOB;
-    this.importJob = new AppFunction(this, 'RunImport', {
+    const spec = TRANSFER_JOB;
+    this.transferJob = new AppFunction(this, 'RunJob', {
       entry: jobEntry(spec),
-      description: 'Concord CRM job: run-import',
+      description: 'Concord CRM job: imports and exports',
       timeout: Duration.seconds(spec.timeoutSeconds),
       memorySize: spec.memoryMb,
     });
     const { table, bucket } = spec.grants;
-    if (table) this.importJob.bindTable(props.table, table);
-    if (bucket) this.importJob.bindBucket(props.reportsBucket, ...bucketGrant(bucket));
+    if (table) this.transferJob.bindTable(props.table, table);
+    if (bucket) bindBucketGrant(this.transferJob, props.reportsBucket, bucket);
   }
 }

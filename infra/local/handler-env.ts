@@ -6,8 +6,8 @@ import { ENV, loadEnv, OBSERVABILITY, type Uses } from '../../shared/config/env.
 import { RESOURCE_NAMES } from '../../shared/config/resources.js';
 import { LOCAL_REGION } from './engines/local-aws.js';
 
-/** The import job's name on the local Invoke endpoint (in AWS: the function CDK names). */
-export const IMPORT_JOB_FUNCTION_NAME = 'concord-crm-run-import';
+/** The job function's name on the local Invoke endpoint (in AWS: the function CDK names). */
+export const JOB_FUNCTION_NAME = 'concord-crm-run-job';
 
 export interface LocalEndpoints {
   dynamodb: string;
@@ -62,7 +62,7 @@ export function handlerEnv(e: LocalEndpoints): Record<string, string> {
     [ENV.emailFrom]: DEFAULT_EMAIL_FROM,
     [ENV.channelQueues]: e.channelQueues ?? '{}',
     [ENV.recordLinkBase]: e.apiUrl ?? 'http://127.0.0.1:3000',
-    [ENV.importJobFunction]: IMPORT_JOB_FUNCTION_NAME,
+    [ENV.jobFunction]: JOB_FUNCTION_NAME,
   };
 }
 

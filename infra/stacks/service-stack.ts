@@ -47,7 +47,7 @@ export class ServiceStack extends Stack {
       cursorSecret: props.cursorSecret,
       bus: props.bus,
       reportsBucket,
-      importJob: this.jobs.importJob,
+      transferJob: this.jobs.transferJob,
     });
     this.fanout = new Fanout(this, 'Fanout', { table: props.table, bus: props.bus });
     // Slack, WeChat Work and email: the consumer of the department queues.

@@ -27,8 +27,8 @@ export const ENV = {
   channelQueues: 'CHANNEL_QUEUES',
   /** Where a record's link in a channel message points: `<base>/v1/<collection>/<id>`. */
   recordLinkBase: 'RECORD_LINK_BASE',
-  /** The import job's function (docs/import-export.md), which `POST /v1/imports/{id}/start` invokes. */
-  importJobFunction: 'IMPORT_JOB_FUNCTION',
+  /** The job function (docs/import-export.md) that the import and export routes invoke. */
+  jobFunction: 'JOB_FUNCTION',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -72,7 +72,7 @@ const RESOURCE_ENV: Record<Resource, Record<string, z.ZodMiniType<string | undef
   webhooks: { [ENV.loopbackWebhooks]: z.optional(z.literal('allow')) },
   email: { [ENV.emailFrom]: set },
   channelQueues: { [ENV.channelQueues]: set, [ENV.recordLinkBase]: set },
-  jobs: { [ENV.importJobFunction]: set },
+  jobs: { [ENV.jobFunction]: set },
 };
 
 const oneCursorSecret = z.refine<FunctionEnv>((v) => Boolean(v[ENV.cursorSecret] ?? v[ENV.cursorSecretArn]), {

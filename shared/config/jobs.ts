@@ -13,10 +13,13 @@ export interface JobSpec {
   memoryMb: number;
 }
 
-/** Writes records as their requester would (the table, RW) and reads and writes files under imports/. */
-export const IMPORT_JOB: JobSpec = {
-  handler: 'run-import',
-  grants: { table: 'RW', bucket: { access: 'RW', prefix: 'imports/' } },
+/**
+ * Imports and exports: writes records as their requester would (the table, RW), reads uploads and
+ * writes error lists under imports/, writes exports under exports/.
+ */
+export const TRANSFER_JOB: JobSpec = {
+  handler: 'run-job',
+  grants: { table: 'RW', bucket: { access: 'RW', prefixes: ['imports/', 'exports/'] } },
   timeoutSeconds: 15 * 60,
   memoryMb: 512,
 };

@@ -9,14 +9,14 @@ import { defineHandler as fn, type Route } from './route-types.js';
 /**
  * The import routes (docs/import-export.md): make a job and get its upload link, start it, follow it.
  * One function serves the three: it touches the job items and the files under `imports/` only, and
- * invokes the job function, which does the writing (functions/jobs/run-import.ts).
+ * invokes the job function, which does the writing (functions/jobs/run-job.ts).
  */
 const imports = fn('imports', {
   tableItems: {
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     keyPrefix: IMPORT_KEY_PREFIX,
   },
-  bucket: { access: 'RW', prefix: 'imports/' },
+  bucket: { access: 'RW', prefixes: ['imports/'] },
   jobs: true,
 });
 

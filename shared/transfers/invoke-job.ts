@@ -53,7 +53,7 @@ function required(name: string): string {
 /** Queues one run of the import job with this event; resolves once Lambda accepted it. */
 export async function invokeJobAsync(event: object): Promise<void> {
   const region = required('AWS_REGION');
-  const name = envValue(ENV.importJobFunction);
+  const name = envValue(ENV.jobFunction);
   const base = process.env.AWS_ENDPOINT_URL_LAMBDA ?? `https://lambda.${region}.amazonaws.com`;
   const url = new URL(`/2015-03-31/functions/${encodeURIComponent(name)}/invocations`, base);
   const body = JSON.stringify(event);

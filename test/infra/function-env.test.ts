@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltApp, buildApp } from '../../infra/app.js';
 import { handlerEnv } from '../../infra/local/handler-env.js';
 import { ENV, envSchemaOf, missingVariables, type Uses } from '../../shared/config/env.js';
-import { IMPORT_JOB } from '../../shared/config/jobs.js';
+import { TRANSFER_JOB } from '../../shared/config/jobs.js';
 import { HANDLERS } from '../../shared/http/routes.js';
 
 /**
@@ -75,9 +75,9 @@ describe('function environments', () => {
     expectExactly('sync-user', trigger.USES, envOf(built.stateful.userSync));
   });
 
-  it('the import job has what its grants in shared/config/jobs.ts require, and nothing else of ours', () => {
+  it('the job function has what its grants in shared/config/jobs.ts require, and nothing else of ours', () => {
     // Act / Assess
-    expectExactly('run-import', IMPORT_JOB.grants, envOf(built.service.jobs.importJob));
+    expectExactly('run-job', TRANSFER_JOB.grants, envOf(built.service.jobs.transferJob));
   });
 
   it('a function without a variable its schema requires would be caught', () => {
