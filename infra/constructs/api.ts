@@ -15,6 +15,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -22,7 +23,7 @@ import { Construct } from 'constructs';
 import { CORS } from '../../shared/config/cors.js';
 import { FALLBACK, type Grants, HANDLERS, handlerEntry, ROUTES, routeKey } from '../../shared/http/routes.js';
 import { stageOf } from '../stages.js';
-import { AppFunction } from './app-function.js';
+import { AppFunction, bindBucketGrant } from './app-function.js';
 
 /** Account-wide API Gateway limits are shared by every API: this one takes a bounded share. */
 const THROTTLE = { rateLimit: 100, burstLimit: 200 };
@@ -52,6 +53,8 @@ export interface ApiProps {
   /** Every resource a grant may name is here, so that a handler granted it needs nothing else. */
   bus: IEventBus;
   reportsBucket: IBucket;
+  /** The import job's function: the import routes start it. */
+  transferJob: IFunction;
 }
 
 /** Each grant of the route table as AppFunction's bind* call: the permission and the variable together. */
@@ -62,7 +65,8 @@ function bind(fn: AppFunction, grants: Grants, props: ApiProps) {
   if (grants.userPool) fn.bindUserPool(props.userPool, grants.userPool);
   if (grants.cursors) fn.bindCursorSecret(props.cursorSecret);
   if (grants.bus) fn.bindBus(props.bus);
-  if (grants.bucket) fn.bindBucket(props.reportsBucket, grants.bucket);
+  if (grants.bucket) bindBucketGrant(fn, props.reportsBucket, grants.bucket);
+  if (grants.jobs) fn.bindJob(props.transferJob);
   if (grants.invitations) fn.bindInvitations();
   if (grants.email) fn.bindEmail(stageOf(fn.node).emailFrom);
 }

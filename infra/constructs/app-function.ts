@@ -7,7 +7,7 @@ import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, type IFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import {
   type ICommandHooks,
   NodejsFunction,
@@ -50,8 +50,21 @@ const BUCKET_OBJECT_ACTIONS: Record<Access, string[]> = {
   RW: ['s3:GetObject', 's3:PutObject'],
 };
 
-/** Report snapshots live under this prefix (docs/reports.md); functions get nothing else in the bucket. */
-const REPORTS_PREFIX = 'reports/';
+/**
+ * Report snapshots live under `reports/` (docs/reports.md), import and export files under `imports/` and
+ * `exports/` (docs/import-export.md); a function gets the one prefix its grant names and nothing else.
+ */
+export type BucketPrefix = 'reports/' | 'imports/' | 'exports/';
+
+/** Binds a bucket grant: `reports/`, or each prefix the grant names. */
+export function bindBucketGrant(
+  fn: AppFunction,
+  bucket: IBucket,
+  grant: Access | { access: Access; prefixes: readonly BucketPrefix[] },
+): void {
+  if (typeof grant === 'string') fn.bindBucket(bucket, grant);
+  else for (const prefix of grant.prefixes) fn.bindBucket(bucket, grant.access, prefix);
+}
 
 /**
  * The ESM bundle runs CommonJS dependencies too: esbuild's `require` shim needs a real `require`.
@@ -222,13 +235,13 @@ export class AppFunction extends NodejsFunction {
   }
 
   /**
-   * Objects under `reports/` (read, or read and write) and listing that prefix; sets REPORTS_BUCKET.
-   * cdk-nag reports the `reports/*` object wildcard (AwsSolutions-IAM5); the acknowledgement names that
+   * Objects under one prefix (read, or read and write) and listing that prefix; sets REPORTS_BUCKET.
+   * cdk-nag reports the `<prefix>*` object wildcard (AwsSolutions-IAM5); the acknowledgement names that
    * one finding. The bucket must be known when this runs (an import by export name, not CDK's automatic
    * cross-stack reference, whose output name is settled only at synth).
    */
-  bindBucket(bucket: IBucket, access: Access): this {
-    const objects = bucket.arnForObjects(`${REPORTS_PREFIX}*`);
+  bindBucket(bucket: IBucket, access: Access, prefix: BucketPrefix = 'reports/'): this {
+    const objects = bucket.arnForObjects(`${prefix}*`);
     this.addToRolePolicy(
       new PolicyStatement({ actions: BUCKET_OBJECT_ACTIONS[access], resources: [objects] }),
     );
@@ -236,16 +249,28 @@ export class AppFunction extends NodejsFunction {
       new PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': `${REPORTS_PREFIX}*` } },
+        conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
       }),
     );
     this.addEnvironment(ENV.bucketName, bucket.bucketName);
     Validations.of(this.role!).acknowledge({
       id: nagWildcardFinding(this, objects),
       reason:
-        'Objects under reports/ only (one object per snapshot file, named by report, date and time); ' +
+        `Objects under ${prefix} only (one object per file, named by report or by job); ` +
         "X-Ray's actions have no resource-level permissions (see the constructor's acknowledgement).",
     });
+    return this;
+  }
+
+  /**
+   * lambda:InvokeFunction on the job function only (unqualified: not its versions, which
+   * grantInvoke would add as `<arn>:*`); sets JOB_FUNCTION.
+   */
+  bindJob(job: IFunction): this {
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [job.functionArn] }),
+    );
+    this.addEnvironment(ENV.jobFunction, job.functionName);
     return this;
   }
 

@@ -6,7 +6,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { SCHEDULES, scheduledEntry } from '../../shared/config/schedules.js';
 import type { Grants } from '../../shared/http/route-types.js';
-import { AppFunction, nagWildcardFinding } from './app-function.js';
+import { AppFunction, bindBucketGrant, nagWildcardFinding } from './app-function.js';
 
 export interface SchedulesProps {
   table: ITable;
@@ -22,7 +22,7 @@ function bindScheduled(fn: AppFunction, grants: Grants, props: SchedulesProps) {
   if (unsupported.length) throw new Error(`scheduled jobs are not granted ${unsupported.join(', ')} here`);
   if (table) fn.bindTable(props.table, table);
   if (tableItems) fn.bindTableItems(props.table, tableItems.actions, tableItems.keyPrefix);
-  if (bucket) fn.bindBucket(props.reportsBucket, bucket);
+  if (bucket) bindBucketGrant(fn, props.reportsBucket, bucket);
 }
 
 /**

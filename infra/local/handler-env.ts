@@ -6,6 +6,9 @@ import { ENV, loadEnv, OBSERVABILITY, type Uses } from '../../shared/config/env.
 import { RESOURCE_NAMES } from '../../shared/config/resources.js';
 import { LOCAL_REGION } from './engines/local-aws.js';
 
+/** The job function's name on the local Invoke endpoint (in AWS: the function CDK names). */
+export const JOB_FUNCTION_NAME = 'concord-crm-run-job';
+
 export interface LocalEndpoints {
   dynamodb: string;
   cognito: string;
@@ -19,6 +22,8 @@ export interface LocalEndpoints {
   sqs?: string;
   channelQueues?: string;
   apiUrl?: string;
+  /** The local Lambda Invoke endpoint (infra/local/lambda-invoke.ts): the import route starts its job there. */
+  lambda?: string;
 }
 
 /**
@@ -39,6 +44,7 @@ export function handlerEnv(e: LocalEndpoints): Record<string, string> {
     ...(e.s3 ? { AWS_ENDPOINT_URL_S3: e.s3 } : {}),
     ...(e.ses ? { AWS_ENDPOINT_URL_SESV2: e.ses } : {}),
     ...(e.sqs ? { AWS_ENDPOINT_URL_SQS: e.sqs } : {}),
+    ...(e.lambda ? { AWS_ENDPOINT_URL_LAMBDA: e.lambda } : {}),
     // No X-Ray daemon here; and EMF lines would only bury the output (metrics are tested in test/unit).
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -56,6 +62,7 @@ export function handlerEnv(e: LocalEndpoints): Record<string, string> {
     [ENV.emailFrom]: DEFAULT_EMAIL_FROM,
     [ENV.channelQueues]: e.channelQueues ?? '{}',
     [ENV.recordLinkBase]: e.apiUrl ?? 'http://127.0.0.1:3000',
+    [ENV.jobFunction]: JOB_FUNCTION_NAME,
   };
 }
 
@@ -71,6 +78,7 @@ export const EVERY_GRANT: Uses = {
   webhooks: true,
   email: true,
   channelQueues: true,
+  jobs: true,
 };
 
 /**

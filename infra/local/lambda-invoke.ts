@@ -3,10 +3,12 @@ import type { Logger } from './engines/processes.js';
 import { lambdaContext, loadHandler } from './lambda-runtime.js';
 
 /**
- * Lambda's Invoke API (`POST /2015-03-31/functions/<name>/invocations`, RequestResponse) for the
- * functions that an engine calls by itself: cognito-local invokes the sign-in trigger through it, as
- * Cognito invokes Lambda in AWS. A handler's error comes back as Lambda reports it: status 200 with
- * `X-Amz-Function-Error: Unhandled` and `{ errorType, errorMessage }`.
+ * Lambda's Invoke API (`POST /2015-03-31/functions/<name>/invocations`) for the functions that an engine
+ * or a handler calls by itself: cognito-local invokes the sign-in trigger through it, as Cognito invokes
+ * Lambda in AWS, and the import route starts its job. RequestResponse: a handler's error comes back as
+ * Lambda reports it, status 200 with `X-Amz-Function-Error: Unhandled` and `{ errorType, errorMessage }`.
+ * Event (`X-Amz-Invocation-Type: Event`): 202 at once, the handler runs in the background (once: a
+ * failed run is logged, not retried).
  */
 export interface InvokableFunction {
   /** The handler module's absolute path. */
@@ -22,6 +24,7 @@ export async function startLambdaInvoke(opts: {
   functions: Readonly<Record<string, InvokableFunction>>;
   log: Logger;
 }): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const running = new Set<Promise<unknown>>();
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -33,6 +36,17 @@ export async function startLambdaInvoke(opts: {
         'x-amzn-errortype': 'ResourceNotFoundException',
       });
       res.end(JSON.stringify({ Type: 'User', message: `Function not found: ${name}` }));
+      return;
+    }
+    if (req.headers['x-amz-invocation-type'] === 'Event') {
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as unknown;
+      const run = loadHandler(fn.entry)
+        .then((handler) => handler(event, lambdaContext(name, 15 * 60_000)))
+        .catch((error: unknown) => opts.log(`lambda ${name} (event) failed: ${String(error)}`))
+        .finally(() => running.delete(run));
+      running.add(run);
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end();
       return;
     }
     try {
@@ -51,6 +65,9 @@ export async function startLambdaInvoke(opts: {
   await new Promise<void>((done) => server.listen(opts.port, '127.0.0.1', done));
   return {
     endpoint: `http://127.0.0.1:${opts.port}`,
-    stop: () => new Promise<void>((done) => server.close(() => done())),
+    stop: async () => {
+      await new Promise<void>((done) => server.close(() => done()));
+      await Promise.all(running);
+    },
   };
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_USERS } from '../../shared/config/demo.js';
 import { ALL_GROUPS } from '../../shared/config/departments.js';
 import { ENV } from '../../shared/config/env.js';
+import { jobEntry, TRANSFER_JOB } from '../../shared/config/jobs.js';
 import { RESOURCE_NAMES } from '../../shared/config/resources.js';
 import { SCHEDULES } from '../../shared/config/schedules.js';
 import type { StreamConsumerName } from '../../shared/config/streams.js';
@@ -20,7 +21,7 @@ import { freePort, type Logger, silentLogger } from './engines/processes.js';
 import { startS3Local } from './engines/s3-local.js';
 import { type LocalBus, startEventBus } from './event-bus.js';
 import { startGateway } from './gateway.js';
-import { handlerEnv, localCursorSecret } from './handler-env.js';
+import { handlerEnv, JOB_FUNCTION_NAME, localCursorSecret } from './handler-env.js';
 import { jwtAuthorizer } from './jwt-authorizer.js';
 import { startLambdaInvoke } from './lambda-invoke.js';
 import { lambdaContext, loadHandler } from './lambda-runtime.js';
@@ -102,6 +103,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
           entry: fn(`triggers/${SIGN_IN_TRIGGER}.ts`),
           prepare: withGroups(signInTrigger),
         },
+        // Started by POST /v1/imports/{id}/start, asynchronously, as in AWS.
+        [JOB_FUNCTION_NAME]: { entry: join(root, jobEntry(TRANSFER_JOB)) },
       },
       log,
     });
@@ -146,6 +149,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         eventbridge: `http://127.0.0.1:${busPort}`,
         s3: s3.endpoint,
         cursorSecret,
+        lambda: lambdas.endpoint,
       }),
     );
 

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { Api } from '../constructs/api.js';
 import { Channels } from '../constructs/channels.js';
 import { Fanout } from '../constructs/fanout.js';
+import { Jobs } from '../constructs/jobs.js';
 import { Observability } from '../constructs/observability.js';
 import { Schedules } from '../constructs/schedules.js';
 
@@ -28,6 +29,7 @@ export class ServiceStack extends Stack {
   public readonly fanout: Fanout;
   public readonly schedules: Schedules;
   public readonly channels: Channels;
+  public readonly jobs: Jobs;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -36,6 +38,8 @@ export class ServiceStack extends Stack {
       'ReportsBucket',
       Fn.importValue(props.reportsBucketArnExport),
     );
+    // Import and export jobs: invoked by their routes, so made before the API.
+    this.jobs = new Jobs(this, 'Jobs', { table: props.table, reportsBucket });
     this.api = new Api(this, 'Api', {
       table: props.table,
       userPool: props.userPool,
@@ -43,6 +47,7 @@ export class ServiceStack extends Stack {
       cursorSecret: props.cursorSecret,
       bus: props.bus,
       reportsBucket,
+      transferJob: this.jobs.transferJob,
     });
     this.fanout = new Fanout(this, 'Fanout', { table: props.table, bus: props.bus });
     // Slack, WeChat Work and email: the consumer of the department queues.

@@ -261,7 +261,15 @@ export class StatefulStack extends Stack {
       versioned: true,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'reports-bucket/',
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }],
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(90) },
+        // Imports' uploads and error lists, and exports: personal data kept no longer than a week.
+        ...['imports/', 'exports/'].map((prefix) => ({
+          prefix,
+          expiration: Duration.days(7),
+          noncurrentVersionExpiration: Duration.days(1),
+        })),
+      ],
     });
   }
 }

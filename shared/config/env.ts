@@ -30,6 +30,8 @@ export const ENV = {
   channelQueues: 'CHANNEL_QUEUES',
   /** Where a record's link in a channel message points: `<base>/v1/<collection>/<id>`. */
   recordLinkBase: 'RECORD_LINK_BASE',
+  /** The job function (docs/import-export.md) that the import and export routes invoke. */
+  jobFunction: 'JOB_FUNCTION',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -51,7 +53,8 @@ export type Resource =
   | 'invitations'
   | 'webhooks'
   | 'email'
-  | 'channelQueues';
+  | 'channelQueues'
+  | 'jobs';
 export type Uses = Readonly<Partial<Record<Resource, unknown>>>;
 
 /** Every function: Powertools names its logs and metrics from these, else `service_undefined`. */
@@ -72,6 +75,7 @@ const RESOURCE_ENV: Record<Resource, Record<string, z.ZodMiniType<string | undef
   webhooks: { [ENV.loopbackWebhooks]: z.optional(z.literal('allow')) },
   email: { [ENV.emailFrom]: set },
   channelQueues: { [ENV.channelQueues]: set, [ENV.recordLinkBase]: set },
+  jobs: { [ENV.jobFunction]: set },
 };
 
 const oneCursorSecret = z.refine<FunctionEnv>((v) => Boolean(v[ENV.cursorSecret] ?? v[ENV.cursorSecretArn]), {

@@ -19,10 +19,12 @@
  * | a user of the directory, by id         | table                | PK = USER#<userId>, SK = PROFILE       |
  * | a user of the directory, by name       | byOwner              | users#NAME#<lowercased username>      |
  * | the enabled members of a department    | byState              | users#DEPT#<department>               |
+ * | a record by natural key (email, domain) | byNaturalKey         | <collection>#KEY#<lowercased value>   |
+ * | an import or export job                | table                | PK = IMPORT#<id> / EXPORT#<id>, SK = JOB |
  * Sort keys in the indexes are record ids (ULIDs), so "newest first" is ScanIndexForward = false.
  */
 import type { Department } from '../config/departments.js';
-import { COLLECTIONS, type CollectionName, isCollection } from '../domain/collections.js';
+import { COLLECTIONS, type CollectionName, isCollection, naturalKeyOf } from '../domain/collections.js';
 import type { RecordPatch } from '../domain/validation.js';
 
 export const INDEXES = {
@@ -31,6 +33,7 @@ export const INDEXES = {
   byState: { pk: 'GSI3PK', sk: 'GSI3SK' },
   byAccountCollection: { pk: 'GSI4PK', sk: 'GSI4SK' },
   byAccount: { pk: 'GSI5PK', sk: 'GSI5SK' },
+  byNaturalKey: { pk: 'GSI6PK', sk: 'GSI6SK' },
 } as const;
 export type IndexName = keyof typeof INDEXES;
 const isIndexName = (name: string): name is IndexName => Object.hasOwn(INDEXES, name);
@@ -107,6 +110,7 @@ const partitionOf = {
   handoffsTo: (toDept: string) => `handoffs#TO#${toDept}`,
   handoffsToInState: (toDept: string, state: string) => `handoffs#TO#${toDept}#STATE#${state}`,
   handoffsAbout: (collection: string, id: string) => `handoffs#ABOUT#${collection}#${id}`,
+  byNaturalKey: (collection: CollectionName, key: string) => `${collection}#KEY#${key}`,
 };
 
 /**
@@ -134,6 +138,7 @@ const HANDOFF_READERS = {
   byState: 'status',
   byAccountCollection: 'toDept',
   byAccount: 'record',
+  byNaturalKey: undefined,
 };
 
 type IndexValue = { pk: string; sk: string } | undefined;
@@ -149,6 +154,7 @@ function indexValues(
   const owner = text(fields.ownerId);
   const account = def.accountField ? text(fields[def.accountField]) : undefined;
   const timeline = timelineAccountOf(collection, id, fields, linkedAccountId);
+  const natural = naturalKeyOf(collection, fields);
   const values: Record<IndexName, IndexValue> = {
     byCollection: { pk: collection, sk: id },
     byOwner: owner === undefined ? undefined : { pk: partitionOf.byOwner(collection, owner), sk: id },
@@ -160,6 +166,7 @@ function indexValues(
     byAccount: timeline
       ? { pk: partitionOf.byAccount(timeline), sk: collection === 'accounts' ? TIMELINE_HEAD : id }
       : undefined,
+    byNaturalKey: natural ? { pk: partitionOf.byNaturalKey(collection, natural), sk: id } : undefined,
   };
   if (collection === 'comments') return { ...values, ...commentIndexValues(id, fields) };
   return collection === 'handoffs' ? { ...values, ...handoffIndexValues(id, fields) } : values;
@@ -205,6 +212,7 @@ export function indexChangesForPatch(
         byState: def.stateField,
         byAccountCollection: def.accountField,
         byAccount: collection === 'accounts' || collection === 'activities' ? undefined : def.accountField,
+        byNaturalKey: def.naturalKey,
       };
   const change: ItemChange = { set: {}, remove: [] };
   for (const [name, field] of Object.entries(readers)) {
@@ -268,6 +276,11 @@ export function listQuery(collection: CollectionName, filter: ListFilter): Index
     case 'account':
       return query('byAccountCollection', partitionOf.byAccountCollection(collection, filter.value));
   }
+}
+
+/** The records of a collection with this natural key (normally one; oldest first). */
+export function naturalKeyQuery(collection: CollectionName, key: string): IndexQuery {
+  return query('byNaturalKey', partitionOf.byNaturalKey(collection, key));
 }
 
 export function timelineQuery(accountId: string): IndexQuery {
@@ -921,3 +934,40 @@ export const DERIVED_KEY_PREFIXES: readonly string[] = [
   AGGREGATE_KEY_PREFIX,
   DELIVERY_KEY_PREFIX,
 ];
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────────
+// Import and export jobs (docs/import-export.md): one item per job, its status and counts. No
+// collection attribute: no stream consumer takes it for a record, and no event announces it.
+//
+// | access pattern             | where | key condition                    |
+// |----------------------------|-------|----------------------------------|
+// | an import job, by id       | table | PK = IMPORT#<id>, SK = JOB       |
+// | an export job, by id       | table | PK = EXPORT#<id>, SK = JOB       |
+
+const JOB_SK = 'JOB';
+export type JobKind = 'import' | 'export';
+const JOB_PREFIXES: Record<JobKind, string> = { import: 'IMPORT#', export: 'EXPORT#' };
+/** Every job item's partition key starts so: IAM confines the job routes to these items. */
+export const IMPORT_KEY_PREFIX = JOB_PREFIXES.import;
+export const EXPORT_KEY_PREFIX = JOB_PREFIXES.export;
+
+export function jobKey(kind: JobKind, id: string): Key {
+  return keyOf(`${JOB_PREFIXES[kind]}${id}`, JOB_SK);
+}
+
+/** A job's item: its fields and its key, kept until its TTL (the job's files expire with it). */
+export function jobItem(
+  kind: JobKind,
+  job: { readonly id: string } & Item,
+  expiresAtEpochSeconds: number,
+): Item {
+  return { ...job, ...jobKey(kind, job.id), ...ttlAttributes(expiresAtEpochSeconds) };
+}
+
+/** A job item's fields, without its key and bookkeeping. */
+export function jobOf(item: Item | undefined): Item | undefined {
+  if (!item) return undefined;
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) if (!isInternalAttribute(k)) out[k] = v;
+  return out;
+}

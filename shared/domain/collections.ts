@@ -211,6 +211,11 @@ export interface CollectionDef {
   recordRoutes?: readonly RecordRouteKind[];
   /** The list filters, where they are not the usual ones (`ownerId`, the state field, the account field). */
   listFilters?: readonly string[];
+  /**
+   * The field that names the same real-world thing across departments' lists (a person's email, a
+   * company's domain), compared case-insensitively: imports find duplicates by it (docs/import-export.md).
+   */
+  naturalKey?: string;
 }
 
 export const RECORD_ROUTE_KINDS = ['create', 'get', 'list', 'patch', 'delete'] as const;
@@ -235,14 +240,15 @@ export function mapCollections<T>(
 type Rules = Omit<CollectionDef, 'fields' | 'required'>;
 
 const RULES: Record<CollectionName, Rules> = {
-  accounts: { entity: 'account', stateField: 'lifecycleStage' },
-  contacts: { entity: 'contact', accountField: 'accountId' },
+  accounts: { entity: 'account', stateField: 'lifecycleStage', naturalKey: 'domain' },
+  contacts: { entity: 'contact', accountField: 'accountId', naturalKey: 'email' },
   leads: {
     entity: 'lead',
     stateField: 'status',
     actionOnlyStates: ['converted'],
     finalStates: ['converted'],
     defaults: { status: 'new' },
+    naturalKey: 'email',
   },
   opportunities: {
     entity: 'opportunity',
@@ -311,6 +317,13 @@ export function finalStatesOf(
 /** Whether the generic record route of this kind serves the collection (see CollectionDef.recordRoutes). */
 export function hasRecordRoute(collection: CollectionName, kind: RecordRouteKind): boolean {
   return (COLLECTIONS[collection].recordRoutes ?? RECORD_ROUTE_KINDS).includes(kind);
+}
+
+/** The natural key of a record or row, as compared (trimmed, lowercased); undefined when it has none. */
+export function naturalKeyOf(collection: CollectionName, fields: object): string | undefined {
+  const field = COLLECTIONS[collection].naturalKey;
+  const value = field ? fieldOf(fields, field) : undefined;
+  return typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : undefined;
 }
 
 export function isCollection(value: string): value is CollectionName {

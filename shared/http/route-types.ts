@@ -30,8 +30,10 @@ export interface Grants {
   cursors?: true;
   /** PutEvents on the bus (events come from the stream: an API handler should rarely need this). */
   bus?: true;
-  /** Objects under `reports/` of the reports bucket. */
-  bucket?: 'R' | 'RW';
+  /** Objects under `reports/` of the reports bucket, or under other prefixes of it (jobs' files). */
+  bucket?: 'R' | 'RW' | { access: 'R' | 'RW'; prefixes: readonly ('imports/' | 'exports/')[] };
+  /** Starts the import and export job: lambda:InvokeFunction on that one function. */
+  jobs?: true;
   /** Invites users (AdminCreateUser, given in `userPool`): says how the temporary password travels. */
   invitations?: true;
   /** Posts to channel webhooks (Slack, WeChat Work): says whether loopback receivers are allowed (local stack). */

@@ -6,7 +6,9 @@ import * as ChangeLog from './change-log-schemas.js';
 import { CHANNEL_ROUTES } from './channel-routes.js';
 import { COLLABORATION_ROUTES } from './collaboration-routes.js';
 import { DOCS_ASSETS, DOCS_PACKAGE, DOCS_PACKAGE_FILES } from './docs-assets.js';
+import { EXPORT_ROUTES } from './export-routes.js';
 import { HANDOFF_ROUTES } from './handoff-routes.js';
+import { IMPORT_ROUTES } from './import-routes.js';
 import { byId, recordRoutes } from './record-routes.js';
 import { REPORT_ROUTES } from './report-routes.js';
 import * as S from './route-schemas.js';
@@ -114,6 +116,8 @@ export const ROUTES: readonly Route[] = [
   ...REPORT_ROUTES,
   ...CHANNEL_ROUTES,
   ...COLLABORATION_ROUTES,
+  ...IMPORT_ROUTES,
+  ...EXPORT_ROUTES,
   {
     method: 'GET',
     path: '/v1/accounts/{id}/timeline',

@@ -40,7 +40,8 @@ const CONTENT_TYPES: Record<FileKind, string> = {
 };
 
 let client: S3Client | undefined;
-function s3(): S3Client {
+/** The one S3 client of the function (reports, imports and exports share the bucket). */
+export function s3(): S3Client {
   client ??= instrumentClient(
     new S3Client({
       // A local S3 (AWS_ENDPOINT_URL_S3, set by the local stack) serves path-style URLs only.
@@ -52,7 +53,7 @@ function s3(): S3Client {
   );
   return client;
 }
-const bucket = () => envValue(ENV.bucketName);
+export const bucket = () => envValue(ENV.bucketName);
 
 export async function putFile(key: string, kind: FileKind, body: string): Promise<void> {
   await s3().send(

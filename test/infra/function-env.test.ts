@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltApp, buildApp } from '../../infra/app.js';
 import { handlerEnv } from '../../infra/local/handler-env.js';
 import { ENV, envSchemaOf, missingVariables, type Uses } from '../../shared/config/env.js';
+import { TRANSFER_JOB } from '../../shared/config/jobs.js';
 import { HANDLERS } from '../../shared/http/routes.js';
 
 /**
@@ -72,6 +73,11 @@ describe('function environments', () => {
     // Act / Assess
     expectExactly('publish-changes', USES, envOf(built.service.fanout.publisher));
     expectExactly('sync-user', trigger.USES, envOf(built.stateful.userSync));
+  });
+
+  it('the job function has what its grants in shared/config/jobs.ts require, and nothing else of ours', () => {
+    // Act / Assess
+    expectExactly('run-job', TRANSFER_JOB.grants, envOf(built.service.jobs.transferJob));
   });
 
   it('a function without a variable its schema requires would be caught', () => {

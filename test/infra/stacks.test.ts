@@ -215,7 +215,7 @@ describe('ServiceStack: API', () => {
 });
 
 describe('ServiceStack: functions', () => {
-  it('has one function per handler, stream consumer, scheduled job and the channel delivery, all Node 22 on arm64 with JSON logs', () => {
+  it('has one function per handler, stream consumer, scheduled job, the channel delivery and the import job, all Node 22 on arm64 with JSON logs', () => {
     // Act
     const functions = resourcesOf(service, 'AWS::Lambda::Function').map(([, f]) => f.Properties);
 
@@ -223,9 +223,9 @@ describe('ServiceStack: functions', () => {
     expect(built.service.api.functions.size).toBe(HANDLERS.size);
     expect(built.service.fanout.consumers.size).toBe(STREAM_CONSUMER_NAMES.length);
     expect(built.service.schedules.functions.size).toBe(new Set(SCHEDULES.map((s) => s.handler)).size);
-    // … and the channel delivery (test/infra/channels.test.ts).
+    // … the channel delivery (test/infra/channels.test.ts) and the import job (below).
     expect(functions).toHaveLength(
-      HANDLERS.size + STREAM_CONSUMER_NAMES.length + built.service.schedules.functions.size + 1,
+      HANDLERS.size + STREAM_CONSUMER_NAMES.length + built.service.schedules.functions.size + 2,
     );
     for (const fn of functions) {
       expect(fn).toMatchObject({
@@ -285,6 +285,7 @@ describe('ServiceStack: functions', () => {
       // No permission of its own (a webhook is a plain HTTPS request); it comes with the channel settings' items.
       webhooks: 'dynamodb',
       email: 'ses',
+      jobs: 'lambda',
     };
 
     for (const [name, handler] of HANDLERS) {

@@ -232,7 +232,22 @@ describe('indexChangesForPatch', () => {
     ['fields no index reads change nothing (case)', 'cases', { subject: 'x', description: 'y' }, {}, []],
     ['fields no index reads change nothing (account)', 'accounts', { name: 'New name', tags: [] }, {}, []],
     ['fields no index reads change nothing (activity)', 'activities', { subject: 'x', done: true }, {}, []],
-    ['fields no index reads change nothing (contact)', 'contacts', { email: null, title: 't' }, {}, []],
+    ['fields no index reads change nothing (contact)', 'contacts', { phone: null, title: 't' }, {}, []],
+    [
+      'an email is the natural key, lowercased; removing it drops the key',
+      'contacts',
+      { email: 'Ann@Example.COM' },
+      { GSI6PK: 'contacts#KEY#ann@example.com', GSI6SK: id },
+      [],
+    ],
+    ['removing the email drops the natural key', 'contacts', { email: null }, {}, ['GSI6PK', 'GSI6SK']],
+    [
+      "an account's domain is its natural key",
+      'accounts',
+      { domain: 'Acme.example' },
+      { GSI6PK: 'accounts#KEY#acme.example', GSI6SK: id },
+      [],
+    ],
   ])('%s', (_, collection, patch, expectedSet, expectedRemove) => {
     // Act
     const change = indexChangesForPatch(collection, id, patch);
@@ -409,13 +424,13 @@ describe('TABLE_DEFINITION', () => {
     expect(unique.size).toBe(names.length);
   });
 
-  it('names the five indexes after the access patterns and streams both images', () => {
+  it('names the six indexes after the access patterns and streams both images', () => {
     // Act
     const indexNames = Object.keys(TABLE_DEFINITION.indexes);
 
     // Assess
     expect(indexNames.sort()).toEqual(
-      ['byAccount', 'byAccountCollection', 'byCollection', 'byOwner', 'byState'].sort(),
+      ['byAccount', 'byAccountCollection', 'byCollection', 'byNaturalKey', 'byOwner', 'byState'].sort(),
     );
     expect(TABLE_DEFINITION.streamView).toBe('NEW_AND_OLD_IMAGES');
   });

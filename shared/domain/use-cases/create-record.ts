@@ -25,12 +25,13 @@ export function newRecord<C extends CollectionName>(
   collection: C,
   fields: FieldsOf<C>,
   now = new Date(),
+  id = newId(now.getTime()),
 ): RecordOf<C> {
   const at = now.toISOString();
   return {
     ...COLLECTIONS[collection].defaults,
     ...fields,
-    id: newId(now.getTime()),
+    id,
     version: 1,
     createdAt: at,
     updatedAt: at,
@@ -72,6 +73,8 @@ export async function createRecordUseCase<C extends CollectionName>(
   collection: C,
   body: unknown,
   idempotencyKey?: string,
+  /** An id chosen by the caller (an import's row: the same row always makes the same id). */
+  id?: string,
 ): Promise<CreateResult<C>> {
   if (!canCreate(caller, collection)) throw fail.forbidden(`You may not create ${collection}.`);
   const valid = validateCreate(collection, body);
@@ -79,7 +82,7 @@ export async function createRecordUseCase<C extends CollectionName>(
   const fields = valid.value;
   await checkOwnerAssignments(caller, [{ collection, ownerId: ownerIdOf(fields), path: 'ownerId' }]);
 
-  const record = newRecord(caller, collection, fields);
+  const record = newRecord(caller, collection, fields, new Date(), id);
   const refs = referencesOf(collection, fields);
   const related = relatedOf(fields);
   const linkedAccountId = related ? await linkedAccountOf(caller, fields) : undefined;
