@@ -81,6 +81,20 @@ async function main() {
       await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ reports }, null, 2)}\n`);
     return;
   }
+  // BENCH_ONLY=collaboration: commit → inbox and → feed lags, PutEvents per burst, on its own stack.
+  if (process.env.BENCH_ONLY === 'collaboration') {
+    const only = await startBenchStack(workDir);
+    stackToStop = only.stop;
+    try {
+      const collaboration = await benchCollaboration(only, 500, 1000);
+      if (process.env.BENCH_RESULTS)
+        await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ collaboration }, null, 2)}\n`);
+    } finally {
+      await only.stop();
+      stackToStop = undefined;
+    }
+    return;
+  }
   // BENCH_ONLY=channels: the channels phase alone, on its own in-process stack.
   if (process.env.BENCH_ONLY === 'channels') {
     const only = await startBenchStack(workDir);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CrmRecord, SERVER_FIELDS } from '../../shared/domain/collections.js';
 import {
   anyString,
@@ -78,6 +78,62 @@ describe('bad input never gets past validation, never breaks the server', () => 
             : { as, method: 'POST', path: commentsPath(), body },
       );
     await fuzz('comment bodies', FUZZ_RUNS.commentBodies, arb, [400, 413]);
+  });
+
+  it(`channels: ${FUZZ_RUNS.channelBodies} bad channel settings (admins), and the settings stay as they were`, async () => {
+    // Hosts that are not the services' own, a metadata address, userinfo, wrong schemes and paths.
+    const badUrl = fc.oneof(
+      fc.webUrl(),
+      anyString,
+      fc.constantFrom(
+        'http://169.254.169.254/latest/meta-data',
+        'https://hooks.slack.com.evil.example/services/x',
+        'http://hooks.slack.com/services/x',
+        'https://user:secret@hooks.slack.com/services/x',
+        'https://hooks.slack.com/',
+        'https://qyapi.weixin.qq.com/cgi-bin/webhook/send',
+        'https://qyapi.weixin.qq.com/other?key=k',
+        'http://10.0.0.1:8080/hook',
+        'file:///etc/passwd',
+      ),
+    );
+    const events = fc.constant(['case.*']);
+    const noAddress = anyString.filter((text) => !text.includes('@'));
+    const body = fc.oneof(
+      fc.record({ slack: fc.record({ webhookUrl: badUrl }), events }),
+      fc.record({ wecom: fc.record({ webhookUrl: badUrl }), events }),
+      fc.record({ email: fc.record({ to: fc.array(noAddress, { minLength: 1, maxLength: 3 }) }), events }),
+      fc.record({
+        email: fc.constant({ to: ['ops@example.com'] }),
+        events: fc.array(
+          anyString.filter((e) => !/^[a-z][a-z_]*\.(\*|[a-z][a-z_]*)$/.test(e)),
+          {
+            minLength: 1,
+            maxLength: 3,
+          },
+        ),
+      }),
+      fc.record({ email: fc.constant({ to: ['ops@example.com'] }), events, unknown: json }),
+      fc.record({ email: fc.constant({ to: ['ops@example.com'] }), events: fc.constant([]) }),
+    );
+    const arb = fc
+      .oneof(
+        body.map((b) => JSON.stringify(b)),
+        notAnObject,
+      )
+      .map(
+        (text): FuzzRequest => ({
+          as: 'ada',
+          method: 'PUT',
+          path: '/v1/admin/channels/marketing',
+          body: text,
+        }),
+      );
+    const settings = async () =>
+      (await send({ as: 'ada', method: 'GET', path: '/v1/admin/channels/marketing' })).text;
+    const before = await settings();
+    await fuzz('channel bodies', FUZZ_RUNS.channelBodies, arb, [400, 413]);
+    expect(await settings()).toEqual(before);
   });
 
   it(`patch: ${FUZZ_RUNS.patchBodies} bad merge patches on real records`, async () => {

@@ -37,6 +37,7 @@ export const FUZZ_RUNS = {
   convertBodies: 100,
   rawHttp: 50,
   commentBodies: 100,
+  channelBodies: 100,
 } as const;
 
 /** The seed (FUZZ_SEED, else one random per test file) and the path to replay for this property. */
