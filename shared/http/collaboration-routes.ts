@@ -84,7 +84,7 @@ const recordCollaborationRoutes = (c: CommentableCollection): Route[] => [
     handler: deleteComment,
     auth: 'user',
     collection: c,
-    summary: 'Delete your own comment (admins: any)',
+    summary: 'Delete your own comment (admins: every comment)',
     request: { params: byComment, headers: IF_MATCH },
     status: 204,
     response: { description: 'Deleted' },
