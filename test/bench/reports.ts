@@ -15,9 +15,10 @@ import { type ApiClient, apiClient, tokenFor } from '../../infra/local/api-clien
 import { localAwsConfig } from '../../infra/local/engines/local-aws.js';
 import { EVERY_GRANT } from '../../infra/local/handler-env.js';
 import { startStreamPoller } from '../../infra/local/stream-poller.js';
+import { ensureTable } from '../../infra/local/table.js';
 import { DEPARTMENTS } from '../../shared/config/departments.js';
-import { loadEnv } from '../../shared/config/env.js';
-import { REPORT_NAMES } from '../../shared/config/reports.js';
+import { ENV, loadEnv } from '../../shared/config/env.js';
+import { REPORT_NAMES, type ReportName } from '../../shared/config/reports.js';
 import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
 import {
   appliedMarkerKey,
@@ -40,7 +41,7 @@ import { newId } from '../../shared/domain/ids.js';
 import type { StreamChange } from '../../shared/events/change-events.js';
 import { updatesOf, updatesOfChange } from '../../shared/reports/aggregates.js';
 import { type Bucket, REPORTS, reportsOf } from '../../shared/reports/definitions.js';
-import { windowOf } from '../../shared/reports/snapshot.js';
+import { snapshotOf, windowOf } from '../../shared/reports/snapshot.js';
 import { type LatencyContext, startBenchStack } from './latency.js';
 import { heading, ms, progressBar, ratio, type Summary, summarize, table, timed } from './stats.js';
 
@@ -50,12 +51,12 @@ import { heading, ms, progressBar, ratio, type Summary, summarize, table, timed 
  * a Scan of the table (one Scan serves all six, then the very same files), in the same run; and the
  * counter items the aggregates consumer writes per record change, counted on the table's stream.
  *
- * The changes are made through the API with the stack's consumers running. Then the consumers stop,
- * and the records are loaded straight into DynamoDB Local (BatchWriteItem), with their counters added
- * by the aggregates' own arithmetic (updatesOf: each record into its shard, as the consumer would) in
- * one ADD per counter item; `reports:rebuild`'s comparison checks them against a recount.
+ * The changes are made through the API, on the stack's table, with its consumers running. Each size
+ * then gets a table of its own in the same DynamoDB Local (the consumers stopped), its records loaded straight in
+ * (BatchWriteItem) and their counters added by the aggregates' own arithmetic (updatesOf: each record
+ * into its shard, as the consumer would) in one ADD per counter item; `reports:rebuild`'s comparison
+ * checks them against a recount. Snapshots of ours are timed with the sizes in turns.
  */
-
 /** The issue's goal: ours at 100k within 1.5× of ours at 1k. */
 export const SNAPSHOT_GROWTH_GOAL = 1.5;
 /** And at most one counter item written per report a change touches. */
@@ -75,6 +76,8 @@ export interface SizeResult {
   scan: Summary;
   scanRead: Summary;
   sameRows: boolean;
+  /** Every timing, in run order (ms). */
+  samples: { ours: number[]; oursRead: number[]; scan: number[]; scanRead: number[] };
 }
 
 export interface WritesRow {
@@ -110,12 +113,18 @@ async function loadLib() {
 }
 type Lib = Awaited<ReturnType<typeof loadLib>>;
 
+/** Points the reports' code (and its counters) at another table of the same DynamoDB Local. */
+function useTable(table: string) {
+  process.env[ENV.tableName] = table;
+  loadEnv(EVERY_GRANT);
+}
+
 export async function benchReports(
   workDir: string,
-  opts: { sizes?: number[]; runs?: number; scanRunsLarge?: number } = {},
+  opts: { sizes?: number[]; runs?: number; scanRuns?: number; scanRunsLarge?: number } = {},
 ): Promise<ReportsResult> {
   const sizes = opts.sizes ?? [1_000, 100_000];
-  const runs = opts.runs ?? 5;
+  const runs = opts.runs ?? 9;
   heading(
     `7. Reports: the daily snapshot at ${sizes.map(count).join(' and ')} records, against a Scan; counter writes per change`,
   );
@@ -131,22 +140,60 @@ export async function benchReports(
 
     const writes = await countWrites(c, workDir);
     printWrites(writes);
-    // From here on, records go straight into the table: the consumers would only replay them.
+    // DynamoDB Local serves every stream from one store: idle pollers of the stack's stream would keep
+    // it busy once the bench tables' streams hold 100k records. They have nothing left to do.
     await ctx.stack.streams.stop();
 
-    const results: SizeResult[] = [];
-    let loaded = writes.records;
-    for (const [i, size] of sizes.entries()) {
-      const loadMs = await timed(() => load(c, loaded, size));
-      loaded = size;
-      const recount = performance.now();
+    // A table per size, side by side in the one DynamoDB Local, measured in turns: the machine's other
+    // work then weighs on every size alike.
+    const tables: Context[] = [];
+    const built: Pick<SizeResult, 'records' | 'loadMs' | 'recountMs' | 'countersEqualRecount'>[] = [];
+    for (const size of sizes) {
+      const t = { ...c, table: `${info.tableName}-bench-${count(size)}` };
+      await ensureTable(localAwsConfig(info.dynamodbEndpoint), t.table);
+      useTable(t.table);
+      const loadMs = await timed(() => load(t, size));
+      const start = performance.now();
       const equal = lib.differences(await lib.liveCounters(), await lib.recountFromRecords()).length === 0;
-      const recountMs = performance.now() - recount;
-      // Warm-up, not counted: module loads, Vega's first compiles, the JIT.
-      if (i === 0) await measure(c, 3, 1);
-      const large = i === sizes.length - 1 && sizes.length > 1;
-      const m = await measure(c, runs, large ? (opts.scanRunsLarge ?? 2) : runs);
-      results.push({ records: size, loadMs, recountMs, countersEqualRecount: equal, ...m });
+      built.push({
+        records: size,
+        loadMs,
+        recountMs: performance.now() - start,
+        countersEqualRecount: equal,
+      });
+      tables.push(t);
+    }
+    // Warm-up, not counted: module loads, Vega's first compiles, the JIT.
+    for (let r = 0; r < 3; r++) await oursOnce(tables[0]!, new Date());
+    const ours = tables.map(() => ({ ours: [] as number[], oursRead: [] as number[] }));
+    const bar = progressBar('snapshots of ours, the sizes in turns', runs * tables.length);
+    for (let r = 0; r < runs; r++) {
+      for (const [i, t] of tables.entries()) {
+        const once = await oursOnce(t, new Date());
+        ours[i]!.ours.push(once.total);
+        ours[i]!.oursRead.push(once.read);
+        bar.tick(r * tables.length + i + 1);
+      }
+    }
+    bar.done();
+    const results: SizeResult[] = [];
+    for (const [i, t] of tables.entries()) {
+      const large = i === tables.length - 1 && tables.length > 1;
+      const scans = await scanRuns(t, large ? (opts.scanRunsLarge ?? 2) : (opts.scanRuns ?? 5));
+      const samples = { ...ours[i]!, scan: scans.scan, scanRead: scans.scanRead };
+      const counters = await countCounterItems(t);
+      results.push({
+        ...built[i]!,
+        itemsInTable: scans.scanned,
+        counterItems: counters.items,
+        capacity: { ours: counters.capacity, scan: scans.capacity },
+        sameRows: scans.sameRows,
+        samples,
+        ours: summarize(samples.ours),
+        oursRead: summarize(samples.oursRead),
+        scan: summarize(samples.scan),
+        scanRead: summarize(samples.scanRead),
+      });
       printSize(results.at(-1)!);
     }
     raw.destroy();
@@ -377,7 +424,7 @@ function syntheticRecord(
 }
 
 /** Adds records from..to-1 to the table (BatchWriteItem, 25 a request, 8 at once) and to the counters. */
-async function load(c: Context, from: number, to: number) {
+async function load(c: Context, to: number, from = 0) {
   const now = Date.now();
   const bar = progressBar(`records loaded into DynamoDB Local (${count(to)})`, to - from);
   const counters = new Map<string, Map<string, bigint>>();
@@ -488,70 +535,53 @@ async function scanBuckets(doc: DynamoDBDocumentClient, table: string, now: Date
   return { buckets, scanned, capacity };
 }
 
-async function measure(c: Context, runs: number, scanRuns: number) {
+/** One daily snapshot of ours: the six reports' counters read, then each report's snapshot made. */
+async function oursOnce(c: Context, now: Date) {
+  useTable(c.table);
+  const read = await timed(async () => {
+    for (const name of REPORT_NAMES) await c.lib.readCounters(name, windowOf(REPORTS[name], now));
+  });
+  const total = await timed(async () => {
+    for (const name of REPORT_NAMES) await c.lib.makeSnapshot(name, now);
+  });
+  return { read, total };
+}
+
+/** The same snapshot from a Scan, `runs` times: timed to the Scan's end, then to the last file's. */
+async function scanRuns(c: Context, runs: number) {
+  useTable(c.table);
   const doc = DynamoDBDocumentClient.from(c.raw, { marshallOptions: { removeUndefinedValues: true } });
-  const samples = {
-    ours: [] as number[],
-    oursRead: [] as number[],
-    scan: [] as number[],
-    scanRead: [] as number[],
-  };
-  let sameRows = true;
-  let itemsInTable = 0;
-  let scanCapacity = 0;
-  for (let r = 0; r < Math.max(runs, scanRuns); r++) {
+  const out = { scan: [] as number[], scanRead: [] as number[], scanned: 0, capacity: 0, sameRows: true };
+  for (let r = 0; r < runs; r++) {
     const now = new Date();
-    const rows = new Map<string, string>();
-    if (r < runs) {
-      samples.oursRead.push(
-        await timed(async () => {
-          for (const name of REPORT_NAMES) await c.lib.readCounters(name, windowOf(REPORTS[name], now));
-        }),
-      );
-      samples.ours.push(
-        await timed(async () => {
-          for (const name of REPORT_NAMES)
-            rows.set(name, JSON.stringify((await c.lib.makeSnapshot(name, now)).snapshot.rows));
-        }),
-      );
-    }
-    if (r < scanRuns) {
-      // One Scan a run (at 100k it takes minutes on DynamoDB Local): timed to its end, then to the files'.
-      const start = performance.now();
-      const { buckets, scanned, capacity } = await scanBuckets(doc, c.table, now);
-      samples.scanRead.push(performance.now() - start);
-      for (const name of REPORT_NAMES) {
-        const { snapshot } = await c.lib.writeSnapshot(name, buckets.get(name)!, now);
-        const ours = rows.get(name);
-        if (ours !== undefined && ours !== JSON.stringify(snapshot.rows)) sameRows = false;
-      }
-      samples.scan.push(performance.now() - start);
-      itemsInTable = scanned;
-      scanCapacity = capacity;
+    const start = performance.now();
+    const { buckets, scanned, capacity } = await scanBuckets(doc, c.table, now);
+    out.scanRead.push(performance.now() - start);
+    const written = [];
+    for (const name of REPORT_NAMES)
+      written.push((await c.lib.writeSnapshot(name, buckets.get(name)!, now)).snapshot);
+    out.scan.push(performance.now() - start);
+    Object.assign(out, { scanned, capacity });
+    // The Scan's rows must be the counters' rows: the comparison is of the same report.
+    for (const snapshot of written) {
+      const report = REPORTS[snapshot.name as ReportName];
+      const counted = snapshotOf(report, await c.lib.readCounters(report.name, windowOf(report, now)), now);
+      if (JSON.stringify(counted.rows) !== JSON.stringify(snapshot.rows)) out.sameRows = false;
     }
   }
-  const counters = await countCounterItems(doc, c.table);
-  return {
-    itemsInTable,
-    counterItems: counters.items,
-    capacity: { ours: counters.capacity, scan: scanCapacity },
-    sameRows,
-    ours: summarize(samples.ours),
-    oursRead: summarize(samples.oursRead),
-    scan: summarize(samples.scan),
-    scanRead: summarize(samples.scanRead),
-  };
+  return out;
 }
 
 /** The counter items a snapshot of every report reads (Select COUNT of the same Queries). */
-async function countCounterItems(doc: DynamoDBDocumentClient, table: string) {
+async function countCounterItems(c: Context) {
+  const doc = DynamoDBDocumentClient.from(c.raw);
   let items = 0;
   let capacity = 0;
   for (const name of REPORT_NAMES) {
     const q = counterQuery(name, windowOf(REPORTS[name], new Date()));
     const out = await doc.send(
       new QueryCommand({
-        TableName: table,
+        TableName: c.table,
         Select: 'COUNT',
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
         ExpressionAttributeNames: { '#pk': q.pkAttr, '#sk': q.skAttr },
@@ -639,10 +669,13 @@ export function reportsSummaryLine(r: ReportsResult): string {
   );
 }
 
-/** The phase's sizes and runs: BENCH_REPORTS_SIZES=1000,100000 and BENCH_REPORTS_RUNS=5 by default. */
+/**
+ * The phase's sizes and how many snapshots of ours each: BENCH_REPORTS_SIZES=1000,100000 and
+ * BENCH_REPORTS_RUNS=9 by default (the Scans: 5 at the smaller sizes, 2 at the largest).
+ */
 export function reportsOptions(): { sizes: number[]; runs: number } {
   const sizes = (process.env.BENCH_REPORTS_SIZES ?? '1000,100000').split(',').map(Number);
-  const runs = Number(process.env.BENCH_REPORTS_RUNS ?? 5);
+  const runs = Number(process.env.BENCH_REPORTS_RUNS ?? 9);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !(runs >= 1))
     throw new Error('BENCH_REPORTS_SIZES takes record counts like 1000,100000; BENCH_REPORTS_RUNS a count');
   return { sizes, runs };
