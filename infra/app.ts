@@ -6,8 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { PROJECT_ROOT } from './constructs/app-function.js';
 import { ServiceStack } from './stacks/service-stack.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
-
-export const STACK_NAMES = { stateful: 'ConcordCrm-Stateful', service: 'ConcordCrm-Service' } as const;
+import { stackNames, stageOf } from './stages.js';
 
 export interface BuiltApp {
   app: App;
@@ -23,14 +22,17 @@ export function buildApp(opts: AppProps = {}): BuiltApp {
   const app = new App({ ...opts, context: { ...cdkJsonContext(), ...opts.context } });
   // Env-agnostic: the account and region come from the deploying credentials.
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
-  const stateful = new StatefulStack(app, STACK_NAMES.stateful, {
+  const stage = stageOf(app.node);
+  const names = stackNames(stage.name);
+  const stateful = new StatefulStack(app, names.stateful, {
     env,
-    description: 'Concord CRM: table, user pool, event bus, reports bucket',
-    terminationProtection: true,
+    description: `Concord CRM (${stage.name}): table, user pool, event bus, reports bucket`,
+    // A stage whose data is kept cannot be deleted by mistake; dev's can (`cdk destroy --all`).
+    terminationProtection: stage.statefulRemoval === 'retain',
   });
-  const service = new ServiceStack(app, STACK_NAMES.service, {
+  const service = new ServiceStack(app, names.service, {
     env,
-    description: 'Concord CRM: API, functions, change fan-out',
+    description: `Concord CRM (${stage.name}): API, functions, change fan-out, alarms`,
     table: stateful.table,
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,

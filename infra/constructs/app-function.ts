@@ -14,13 +14,14 @@ import {
   type NodejsFunctionProps,
   OutputFormat,
 } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
 import { ENV, OBSERVABILITY } from '../../shared/config/env.js';
 import { TABLE_DEFINITION } from '../../shared/db/keys.js';
+import { stageOf } from '../stages.js';
 
 /** The project folder: entries, the lock file and esbuild are found from here, whatever the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -82,6 +83,8 @@ export interface AppFunctionProps {
   environment?: Record<string, string>;
   /** Files of an npm package the code reads at run time (not imports), shipped beside the bundle. */
   packageFiles?: PackageFiles;
+  /** Concurrency set aside for this function (and its ceiling); none when not given. */
+  reservedConcurrentExecutions?: number;
 }
 
 export interface PackageFiles {
@@ -131,7 +134,7 @@ export class AppFunction extends NodejsFunction {
 
   private static functionProps(scope: Construct, id: string, props: AppFunctionProps): NodejsFunctionProps {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
-      retention: RetentionDays.ONE_MONTH,
+      retention: stageOf(scope.node).logRetention.functions,
       // Logs of a deleted function are noise; the audit trail lives in the table, not in logs.
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -145,6 +148,7 @@ export class AppFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       memorySize: props.memorySize ?? 512,
       description: props.description,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,

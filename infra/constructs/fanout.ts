@@ -19,6 +19,7 @@ import { EVENT_SOURCE } from '../../shared/events/names.js';
 import { validatePattern } from '../../shared/events/pattern.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
 import type { Grants } from '../../shared/http/route-types.js';
+import { stageOf } from '../stages.js';
 import { AppFunction } from './app-function.js';
 
 /** Every queue here: encrypted at rest, TLS only, and two weeks to look at a message before it is gone. */
@@ -155,6 +156,9 @@ export class Fanout extends Construct {
       entry: streamConsumerEntry(name),
       description: `Concord CRM: ${spec.description}`,
       timeout: Duration.seconds(spec.timeoutSeconds),
+      // The publisher carries every event out: the stage may set its concurrency aside (infra/stages.ts).
+      reservedConcurrentExecutions:
+        name === 'publish-changes' ? stageOf(this.node).reservedConcurrency.publishChanges : undefined,
     });
     bindConsumer(fn, spec.grants, props);
     fn.addEventSource(new DynamoEventSource(props.table, streamSourceProps(spec.settings, deadLetterQueue)));

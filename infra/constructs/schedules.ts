@@ -6,6 +6,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { SCHEDULES, scheduledEntry } from '../../shared/config/schedules.js';
 import type { Grants } from '../../shared/http/route-types.js';
+import { stageOf, stageResourceName } from '../stages.js';
 import { AppFunction, bindBucketGrant, nagWildcardFinding } from './app-function.js';
 
 export interface SchedulesProps {
@@ -58,7 +59,7 @@ export class Schedules extends Construct {
         functions.set(spec.handler, fn);
       }
       new Schedule(this, `Schedule-${spec.name}`, {
-        scheduleName: `concord-crm-${spec.name}`,
+        scheduleName: stageResourceName(stageOf(this.node), spec.name),
         description: `Concord CRM: ${spec.name} (${spec.expression} UTC)`,
         schedule: ScheduleExpression.expression(spec.expression, TimeZone.ETC_UTC),
         target: new LambdaInvoke(fn, {

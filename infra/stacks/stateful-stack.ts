@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnLogDeliveryConfiguration,
@@ -16,20 +16,20 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ALL_GROUPS } from '../../shared/config/departments.js';
-import { RESOURCE_NAMES } from '../../shared/config/resources.js';
 import { TABLE_DEFINITION, USER_KEY_PREFIX } from '../../shared/db/keys.js';
 import { EVENT_SOURCE } from '../../shared/events/names.js';
 import { AppFunction } from '../constructs/app-function.js';
-import { type StageConfig, stageOf } from '../stages.js';
+import { type StageConfig, stageOf, stageResourceName, statefulRemovalPolicy } from '../stages.js';
 
 /**
  * What holds data or identity: the table, the user pool, the bus and the reports bucket. Kept apart
- * from the service stack so that functions and routes can be replaced freely while these stay (RETAIN).
+ * from the service stack so that functions and routes can be replaced freely while these stay (retained
+ * on prod; dev's may be destroyed with the stack: infra/stages.ts).
  */
 export class StatefulStack extends Stack {
   public readonly table: Table;
@@ -49,12 +49,12 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const stage = stageOf(this.node);
-    this.table = this.createTable();
+    this.table = this.createTable(stage);
     [this.userPool, this.userPoolClient] = this.createUserPool(stage);
     this.loginUrl = this.createManagedLogin(stage);
     this.userSync = this.createUserSync();
-    this.bus = this.createBus();
-    this.reportsBucket = this.createReportsBucket();
+    this.bus = this.createBus(stage);
+    this.reportsBucket = this.createReportsBucket(stage);
     // Exported by name rather than by CDK's automatic cross-stack reference: the service stack's
     // policies then name the bucket by a value known when they are built, so cdk-nag's finding for the
     // reports/* wildcard can be acknowledged exactly (AppFunction.bindBucket).
@@ -85,7 +85,7 @@ export class StatefulStack extends Stack {
   }
 
   /** Provisioned from the key module, like DynamoDB Local: one definition, no drift. */
-  private createTable(): Table {
+  private createTable(stage: StageConfig): Table {
     const string = (name: string) => ({ name, type: AttributeType.STRING });
     const table = new Table(this, 'Table', {
       partitionKey: string(TABLE_DEFINITION.partitionKey),
@@ -94,8 +94,8 @@ export class StatefulStack extends Stack {
       stream: StreamViewType[TABLE_DEFINITION.streamView],
       timeToLiveAttribute: TABLE_DEFINITION.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: stage.statefulRemoval === 'retain',
+      removalPolicy: statefulRemovalPolicy(stage),
     });
     for (const [indexName, keys] of Object.entries(TABLE_DEFINITION.indexes)) {
       table.addGlobalSecondaryIndex({
@@ -111,7 +111,7 @@ export class StatefulStack extends Stack {
 
   private createUserPool(stage: StageConfig): [UserPool, UserPoolClient] {
     const pool = new UserPool(this, 'UserPool', {
-      userPoolName: RESOURCE_NAMES.userPool,
+      userPoolName: stageResourceName(stage, 'users'),
       // Admins create users; a CRM holds customer data, nobody enrols themselves.
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
@@ -134,8 +134,8 @@ export class StatefulStack extends Stack {
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       accountRecovery: AccountRecovery.EMAIL_ONLY,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: stage.statefulRemoval === 'retain',
+      removalPolicy: statefulRemovalPolicy(stage),
     });
     if (stage.mfa !== 'required') {
       Validations.of(pool).acknowledge({
@@ -148,7 +148,7 @@ export class StatefulStack extends Stack {
     // Roles are groups, and the groups come from the department config: adding `finance` adds its group.
     for (const groupName of ALL_GROUPS) pool.addGroup(`Group-${groupName}`, { groupName });
     const client = pool.addClient('ApiClient', {
-      userPoolClientName: RESOURCE_NAMES.userPoolClient,
+      userPoolClientName: stageResourceName(stage, 'api'),
       // A public client (browser, CLI): a secret could not be kept, and the JWT authorizer does not need one.
       generateSecret: false,
       // Browsers and mobile apps: the managed login, OAuth 2.0 authorization code with PKCE (a public
@@ -179,11 +179,11 @@ export class StatefulStack extends Stack {
         },
       },
     });
-    // Every sign-in event (success, failure, risk decision) to CloudWatch Logs, kept a year.
+    // Every sign-in event (success, failure, risk decision) to CloudWatch Logs, kept as the stage says.
     const signIns = new LogGroup(this, 'SignInEvents', {
-      logGroupName: `/aws/vendedlogs/cognito/${RESOURCE_NAMES.userPool}/sign-ins`,
-      retention: RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      logGroupName: `/aws/vendedlogs/cognito/${stageResourceName(stage, 'users')}/sign-ins`,
+      retention: stage.logRetention.signIns,
+      removalPolicy: statefulRemovalPolicy(stage),
     });
     new CfnLogDeliveryConfiguration(this, 'SignInEventsDelivery', {
       userPoolId: pool.userPoolId,
@@ -228,34 +228,35 @@ export class StatefulStack extends Stack {
     return fn;
   }
 
-  private createBus(): EventBus {
-    // Named: departments subscribe to it by name from their own stacks.
-    const bus = new EventBus(this, 'Bus', { eventBusName: RESOURCE_NAMES.bus });
+  private createBus(stage: StageConfig): EventBus {
+    // Named: departments subscribe to it by name from their own stacks. The stage's name, so that a
+    // retained bus of one stage never blocks another stage (or a re-created stack) from making its own.
+    const bus = new EventBus(this, 'Bus', { eventBusName: stageResourceName(stage) });
     // Every change event kept for replay, e.g. to feed a consumer that was broken or is new.
     const archive = bus.archive('Archive', {
       description: 'Every Concord CRM change event, for replay',
       eventPattern: { source: [EVENT_SOURCE] },
       retention: Duration.days(90),
     });
-    bus.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    archive.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    bus.applyRemovalPolicy(statefulRemovalPolicy(stage));
+    archive.applyRemovalPolicy(statefulRemovalPolicy(stage));
     return bus;
   }
 
-  private createReportsBucket(): Bucket {
+  private createReportsBucket(stage: StageConfig): Bucket {
     const secure = {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       encryption: BucketEncryption.S3_MANAGED,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: statefulRemovalPolicy(stage),
     };
     // Server access logs of the reports bucket (who fetched which report). cdk-nag sees it is a log target.
     const accessLogs = new Bucket(this, 'ReportsAccessLogs', {
       ...secure,
       lifecycleRules: [{ expiration: Duration.days(365) }],
     });
-    // Named by CDK: bucket names are global, RESOURCE_NAMES.reportsBucket would collide across accounts.
+    // Named by CDK: bucket names are global, a fixed name would collide across accounts.
     return new Bucket(this, 'ReportsBucket', {
       ...secure,
       versioned: true,
