@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PROJECT_ROOT } from './constructs/app-function.js';
+import { MonitoringStack } from './stacks/monitoring-stack.js';
 import { ServiceStack } from './stacks/service-stack.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
 import { stackNames, stageOf } from './stages.js';
@@ -12,11 +13,12 @@ export interface BuiltApp {
   app: App;
   stateful: StatefulStack;
   service: ServiceStack;
+  monitoring: MonitoringStack;
 }
 
 /**
- * The CDK app: the stateful stack and the service stack that uses it, checked by cdk-nag's AWS Solutions
- * pack. Tests call this with `context: { 'aws:cdk:bundling-stacks': [] }` to synthesize without bundling.
+ * The CDK app: the stateful stack, the service stack that uses it and the monitoring stack that watches
+ * both, checked by cdk-nag. Tests call this with `context: { 'aws:cdk:bundling-stacks': [] }` to synthesize without bundling.
  */
 export function buildApp(opts: AppProps = {}): BuiltApp {
   const app = new App({ ...opts, context: { ...cdkJsonContext(), ...opts.context } });
@@ -40,10 +42,16 @@ export function buildApp(opts: AppProps = {}): BuiltApp {
     reportsBucketArnExport: stateful.reportsBucketArnExport,
     cursorSecret: stateful.cursorSecret,
   });
+  const monitoring = new MonitoringStack(app, names.monitoring, {
+    env,
+    description: `Concord CRM (${stage.name}): alarms, their topic, the dashboard`,
+    stateful,
+    service,
+  });
   Tags.of(app).add('app', 'concord-crm');
   // cdk-nag 3 is a policy-validation plugin (the Aspects way of cdk-nag 2 crashes on this CDK).
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stateful, service };
+  return { app, stateful, service, monitoring };
 }
 
 /**

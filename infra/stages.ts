@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { OBSERVABILITY } from '../shared/config/env.js';
 
 /**
  * What differs between the deployed stages, typed, in one place: chosen with `cdk deploy -c stage=prod`
@@ -98,4 +99,14 @@ export const statefulRemovalPolicy = (stage: StageConfig): RemovalPolicy =>
 
 /** The stacks' names: two stages' stacks live side by side in one account and region. */
 export const stackNames = (stage: StageName) =>
-  ({ stateful: `ConcordCrm-${stage}-Stateful`, service: `ConcordCrm-${stage}-Service` }) as const;
+  ({
+    stateful: `ConcordCrm-${stage}-Stateful`,
+    service: `ConcordCrm-${stage}-Service`,
+    monitoring: `ConcordCrm-${stage}-Monitoring`,
+  }) as const;
+
+/**
+ * The Powertools service name of the stage's functions: their logs' `service` and their metrics' `service`
+ * dimension, so that two stages in one account never add up in one metric.
+ */
+export const serviceNameOf = (stage: StageConfig): string => `${OBSERVABILITY.serviceName}-${stage.name}`;

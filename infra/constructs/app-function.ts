@@ -21,7 +21,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import type { Construct } from 'constructs';
 import { ENV, OBSERVABILITY } from '../../shared/config/env.js';
 import { TABLE_DEFINITION } from '../../shared/db/keys.js';
-import { stageOf } from '../stages.js';
+import { serviceNameOf, stageOf } from '../stages.js';
 
 /** The project folder: entries, the lock file and esbuild are found from here, whatever the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -155,7 +155,7 @@ export class AppFunction extends NodejsFunction {
       // The observability pair every function's schema requires (shared/config/env.ts); the bind* calls
       // add the variable of each grant.
       environment: {
-        [ENV.serviceName]: OBSERVABILITY.serviceName,
+        [ENV.serviceName]: serviceNameOf(stageOf(scope.node)),
         [ENV.metricsNamespace]: OBSERVABILITY.metricsNamespace,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,

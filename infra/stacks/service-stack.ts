@@ -9,7 +9,6 @@ import { Api } from '../constructs/api.js';
 import { Channels } from '../constructs/channels.js';
 import { Fanout } from '../constructs/fanout.js';
 import { Jobs } from '../constructs/jobs.js';
-import { Observability } from '../constructs/observability.js';
 import { Schedules } from '../constructs/schedules.js';
 
 export interface ServiceStackProps extends StackProps {
@@ -23,7 +22,7 @@ export interface ServiceStackProps extends StackProps {
   cursorSecret: ISecret;
 }
 
-/** What holds no data: functions, the API, the fan-out, alarms. Safe to replace on any deploy. */
+/** What holds no data: functions, the API, the fan-out. Safe to replace on any deploy (alarms: MonitoringStack). */
 export class ServiceStack extends Stack {
   public readonly api: Api;
   public readonly fanout: Fanout;
@@ -56,7 +55,6 @@ export class ServiceStack extends Stack {
       inboxes: this.fanout.inboxes,
       recordLinkBase: this.api.url,
     });
-    new Observability(this, 'Observability', { deadLetterQueues: this.fanout.deadLetterQueues });
     // Report snapshots and any other scheduled job of shared/config/schedules.ts.
     this.schedules = new Schedules(this, 'Schedules', { table: props.table, reportsBucket });
 

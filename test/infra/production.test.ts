@@ -1,8 +1,15 @@
 import { type CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltApp, buildApp } from '../../infra/app.js';
-import { STAGES, type StageName, stackNames } from '../../infra/stages.js';
+import { THRESHOLDS } from '../../infra/constructs/observability.js';
+import { STAGES, type StageName, serviceNameOf, stackNames } from '../../infra/stages.js';
+import { DEPARTMENTS } from '../../shared/config/departments.js';
+import { OBSERVABILITY } from '../../shared/config/env.js';
+import { STREAM_CONSUMER_NAMES } from '../../shared/config/streams.js';
+import { TABLE_DEFINITION } from '../../shared/db/keys.js';
+import { METRICS } from '../../shared/http/metric-names.js';
 
 /**
  * Production in AWS (issue 13, docs/operations.md): each stage as its config says, dev and prod side by
@@ -16,7 +23,10 @@ type Resource = {
 };
 
 const STAGE_NAMES = ['dev', 'prod'] as const;
-const built = {} as Record<StageName, { app: BuiltApp; stateful: Template; service: Template }>;
+const built = {} as Record<
+  StageName,
+  { app: BuiltApp; stateful: Template; service: Template; monitoring: Template }
+>;
 
 beforeAll(() => {
   for (const stage of STAGE_NAMES) {
@@ -26,6 +36,7 @@ beforeAll(() => {
       app,
       stateful: Template.fromStack(app.stateful),
       service: Template.fromStack(app.service),
+      monitoring: Template.fromStack(app.monitoring),
     };
   }
 });
@@ -61,9 +72,9 @@ const NAME_PROPERTIES: Record<string, string> = {
 };
 
 function physicalNames(stage: StageName): string[] {
-  const { stateful, service } = built[stage];
+  const { stateful, service, monitoring } = built[stage];
   const names: string[] = [];
-  for (const template of [stateful, service]) {
+  for (const template of [stateful, service, monitoring]) {
     for (const [, r] of resourcesOf(template)) {
       const property = NAME_PROPERTIES[r.Type];
       const value = property ? r.Properties[property] : undefined;
@@ -82,7 +93,9 @@ describe('stages side by side', () => {
       const { app } = built[stage];
 
       // Assess
-      expect([app.stateful.stackName, app.service.stackName]).toEqual(Object.values(stackNames(stage)));
+      expect([app.stateful.stackName, app.service.stackName, app.monitoring.stackName]).toEqual(
+        Object.values(stackNames(stage)),
+      );
       expect(app.stateful.stackName).toBe(`ConcordCrm-${stage}-Stateful`);
     }
   });
@@ -187,5 +200,175 @@ describe.each(STAGE_NAMES)('the %s stage', (stage) => {
     expect(service.toJSON().Resources[integration].Properties.IntegrationUri).toEqual({
       'Fn::GetAtt': [notFound, 'Arn'],
     });
+  });
+});
+
+describe.each(STAGE_NAMES)('alarms and dashboard of the %s stage', (stage) => {
+  const alarmsOf = () =>
+    resourcesOf(built[stage].monitoring).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+  const topicRef = () => ({ Ref: logicalId(built[stage].app.monitoring.observability.topic) });
+  /** The dimension value of a resource's name as the monitoring stack spells it (a cross-stack token). */
+  const dimension = (name: string, value: string) => [
+    { Name: name, Value: built[stage].app.monitoring.resolve(value) },
+  ];
+  const watching = (dims: unknown, metricName: string) =>
+    alarmsOf().filter(
+      ([, a]) =>
+        a.Properties.MetricName === metricName &&
+        JSON.stringify(a.Properties.Dimensions) === JSON.stringify(dims),
+    );
+
+  it("notifies the stage's address by email through one topic", () => {
+    // Act
+    const subscriptions = resourcesOf(built[stage].monitoring).filter(
+      ([, r]) => r.Type === 'AWS::SNS::Subscription',
+    );
+
+    // Assess
+    expect(subscriptions.map(([, r]) => r.Properties)).toEqual([
+      { Protocol: 'email', Endpoint: STAGES[stage].alarmEmail, TopicArn: topicRef() },
+    ]);
+  });
+
+  it('gives every alarm of every stack the topic as its alarm and OK action', () => {
+    // Prepare
+    const { stateful, service, monitoring } = built[stage];
+
+    // Act
+    const alarms = [stateful, service, monitoring].flatMap((t) =>
+      resourcesOf(t).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm'),
+    );
+
+    // Assess
+    expect(alarms.length).toBeGreaterThan(100);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([topicRef()]);
+      expect(alarm.Properties.OKActions, id).toEqual([topicRef()]);
+      expect(alarm.Properties.TreatMissingData, id).toBe('notBreaching');
+    }
+  });
+
+  it('alarms on the errors and throttles of every function of the app', () => {
+    // Prepare: every Lambda function of every stack
+    const functions = built[stage].app.app.node.findAll().filter((c) => c instanceof LambdaFunction);
+    expect(functions.length).toBeGreaterThan(40);
+
+    for (const fn of functions as LambdaFunction[]) {
+      // Act
+      const dims = dimension('FunctionName', fn.functionName);
+
+      // Assess
+      expect(watching(dims, 'Errors'), fn.node.path).toHaveLength(1);
+      expect(watching(dims, 'Throttles'), fn.node.path).toHaveLength(1);
+    }
+  });
+
+  it("alarms on each stream consumer's iterator age, well before records are dead-lettered", () => {
+    for (const name of STREAM_CONSUMER_NAMES) {
+      // Act
+      const fn = built[stage].app.service.fanout.consumers.get(name)!.fn;
+      const found = watching(dimension('FunctionName', fn.functionName), 'IteratorAge');
+
+      // Assess
+      expect(found, name).toHaveLength(1);
+      expect(found[0]![1].Properties).toMatchObject({
+        Statistic: 'Maximum',
+        Threshold: THRESHOLDS.iteratorAgeMs,
+      });
+    }
+  });
+
+  it('alarms on every dead-letter queue and on each department inbox’s oldest message', () => {
+    // Prepare
+    const { fanout } = built[stage].app.service;
+    const deadLetterQueues = [
+      ...[...fanout.consumers.values()].map((c) => c.deadLetterQueue),
+      ...[...fanout.inboxes.values()].map((i) => i.deadLetterQueue),
+    ];
+
+    // Assess
+    expect(deadLetterQueues).toHaveLength(STREAM_CONSUMER_NAMES.length + DEPARTMENTS.length);
+    for (const queue of deadLetterQueues) {
+      const found = watching(dimension('QueueName', queue.queueName), 'ApproximateNumberOfMessagesVisible');
+      expect(found, queue.node.path).toHaveLength(1);
+      expect(found[0]![1].Properties).toMatchObject({
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+    for (const department of DEPARTMENTS) {
+      const queue = fanout.inboxes.get(department)!.queue;
+      const found = watching(dimension('QueueName', queue.queueName), 'ApproximateAgeOfOldestMessage');
+      expect(found, department).toHaveLength(1);
+      expect(found[0]![1].Properties.Threshold).toBe(THRESHOLDS.inboxOldestMessageSeconds);
+    }
+  });
+
+  it('alarms on the API’s 5xx rate and p99 latency', () => {
+    // Prepare
+    const api = dimension('ApiId', built[stage].app.service.api.httpApi.apiId);
+
+    // Act
+    const p99 = watching(api, 'Latency');
+    const rate = alarmsOf().filter(([, a]) =>
+      (a.Properties.Metrics as { Expression?: string }[] | undefined)?.some((m) =>
+        m.Expression?.includes('errors'),
+      ),
+    );
+
+    // Assess
+    expect(p99).toHaveLength(1);
+    expect(p99[0]![1].Properties).toMatchObject({
+      ExtendedStatistic: 'p99',
+      Threshold: THRESHOLDS.apiP99LatencyMs,
+    });
+    expect(rate).toHaveLength(1);
+    expect(rate[0]![1].Properties.Threshold).toBe(THRESHOLDS.api5xxPercent);
+    expect(JSON.stringify(rate[0]![1].Properties.Metrics)).toContain('"MetricName":"5xx"');
+  });
+
+  it('alarms on throttled reads and writes of the table and of every index', () => {
+    // Prepare
+    const tableName = built[stage].app.monitoring.resolve(built[stage].app.stateful.table.tableName);
+    const throttleAlarms = alarmsOf().filter(([, a]) =>
+      JSON.stringify(a.Properties.Metrics ?? []).includes('ThrottleEvents'),
+    );
+
+    for (const index of [undefined, ...Object.keys(TABLE_DEFINITION.indexes)]) {
+      // Act
+      // CloudWatch's order: the index's dimension, then the table's.
+      const dims = [
+        ...(index ? [{ Name: 'GlobalSecondaryIndexName', Value: index }] : []),
+        { Name: 'TableName', Value: tableName },
+      ];
+      const found = throttleAlarms.filter(([, a]) => {
+        const metrics = JSON.stringify(a.Properties.Metrics);
+        return (
+          metrics.includes(`"Dimensions":${JSON.stringify(dims)}`) &&
+          metrics.includes('ReadThrottleEvents') &&
+          metrics.includes('WriteThrottleEvents')
+        );
+      });
+
+      // Assess
+      expect(found, index ?? 'table').toHaveLength(1);
+    }
+  });
+
+  it('draws the business metrics the code emits, and the API and stream panels', () => {
+    // Act
+    const dashboards = resourcesOf(built[stage].monitoring).filter(
+      ([, r]) => r.Type === 'AWS::CloudWatch::Dashboard',
+    );
+    const body = JSON.stringify(dashboards[0]![1].Properties.DashboardBody);
+
+    // Assess
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]![1].Properties.DashboardName).toBe(STAGES[stage].resourcePrefix);
+    for (const metric of Object.values(METRICS))
+      expect(body).toContain(`${OBSERVABILITY.metricsNamespace}\\",\\"${metric}`);
+    expect(body).toContain(serviceNameOf(STAGES[stage]));
+    for (const metric of ['IteratorAge', '5xx', 'Latency', 'ApproximateAgeOfOldestMessage'])
+      expect(body).toContain(metric);
   });
 });

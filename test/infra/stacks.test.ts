@@ -525,9 +525,16 @@ describe('ServiceStack: change fan-out', () => {
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
-  it('alarms on every dead-letter queue', () => {
+  it('alarms on every dead-letter queue (in the monitoring stack)', () => {
+    // Act
+    const monitoring = Template.fromStack(built.monitoring);
+    const dlqAlarms = resourcesOf(monitoring, 'AWS::CloudWatch::Alarm').filter(
+      ([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+    );
+
     // Assess
-    service.resourceCountIs('AWS::CloudWatch::Alarm', DEPARTMENTS.length + STREAM_CONSUMER_NAMES.length);
+    service.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(dlqAlarms).toHaveLength(DEPARTMENTS.length + STREAM_CONSUMER_NAMES.length);
   });
 });
 
@@ -543,7 +550,7 @@ describe('cdk-nag (AwsSolutions)', () => {
 
     // Assess
     expect(findings).toEqual([]);
-    for (const stack of [built.stateful, built.service]) {
+    for (const stack of [built.stateful, built.service, built.monitoring]) {
       expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
       expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual(
         [],
