@@ -60,8 +60,7 @@ export interface ApiProps {
 /** Each grant of the route table as AppFunction's bind* call: the permission and the variable together. */
 function bind(fn: AppFunction, grants: Grants, props: ApiProps) {
   if (grants.table) fn.bindTable(props.table, grants.table);
-  if (grants.tableItems)
-    fn.bindTableItems(props.table, grants.tableItems.actions, grants.tableItems.keyPrefix);
+  if (grants.tableItems) fn.bindTableItemGrants(props.table, grants.tableItems);
   if (grants.userPool) fn.bindUserPool(props.userPool, grants.userPool);
   if (grants.cursors) fn.bindCursorSecret(props.cursorSecret);
   if (grants.bus) fn.bindBus(props.bus);

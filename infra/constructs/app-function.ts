@@ -21,6 +21,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import type { Construct } from 'constructs';
 import { ENV, OBSERVABILITY } from '../../shared/config/env.js';
 import { TABLE_DEFINITION } from '../../shared/db/keys.js';
+import type { TableItemsGrant } from '../../shared/http/route-types.js';
 import { serviceNameOf, stageOf } from '../stages.js';
 
 /** The project folder: entries, the lock file and esbuild are found from here, whatever the cwd. */
@@ -33,16 +34,18 @@ export type Access = 'R' | 'RW';
  * so a handler that tries to Scan fails loudly. Transactions are authorized per contained action.
  */
 const TABLE_ACTIONS: Record<Access, string[]> = {
-  R: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  // ConditionCheckItem reads less than GetItem does: a write transaction's checks of other records.
+  R: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  // What the record writes call: one conditional Put or Update, or a transaction of those. No DeleteItem
+  // (a delete is a soft delete, an update: a hard one would bypass the trail) and no batch: a function
+  // that truly needs one of these is granted it on its own items (`tableItems`). Checked against every
+  // function's bundle by test/infra/bundles.test.ts.
   RW: [
     'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
     'dynamodb:Query',
     'dynamodb:ConditionCheckItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
   ],
 };
 
@@ -73,6 +76,25 @@ export function bindBucketGrant(
  */
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __concordCreateRequire } from 'node:module'; const require = __concordCreateRequire(import.meta.url);";
+
+/**
+ * How every function is bundled (esbuild through NodejsFunction). test/infra/bundles.test.ts builds every
+ * handler with these same options and imports each bundle, so that CI runs what Lambda would.
+ */
+export const BUNDLING = {
+  minify: true,
+  format: OutputFormat.ESM,
+  target: 'node20',
+  sourceMap: true,
+  // Maps for stack traces only: without the sources they are a fraction of the size to ship and load.
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  // Bundle the AWS SDK too: pinned versions, tree-shaken, no dependence on the runtime's copy.
+  externalModules: [],
+  // The local esbuild (a devDependency) builds every bundle: Docker is never needed.
+  forceDockerBundling: false,
+} as const;
 
 export interface AppFunctionProps {
   /** Entry file, relative to the project folder (e.g. `functions/api/me.ts`). */
@@ -116,8 +138,12 @@ function copyPackageFiles(pkg: PackageFiles): ICommandHooks {
  * Its role carries no AWS managed policy: it may write to its own log group and nothing else until bound.
  */
 export class AppFunction extends NodejsFunction {
+  /** The entry file, relative to the project folder (what test/infra/bundles.test.ts builds). */
+  public readonly entryFile: string;
+
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id, AppFunction.functionProps(scope, id, props));
+    this.entryFile = props.entry;
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
@@ -185,18 +211,9 @@ export class AppFunction extends NodejsFunction {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       bundling: {
-        minify: true,
-        format: OutputFormat.ESM,
-        target: 'node20',
-        sourceMap: true,
-        // Maps for stack traces only: without the sources they are a fraction of the size to ship and load.
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        // Bundle the AWS SDK too: pinned versions, tree-shaken, no dependence on the runtime's copy.
-        externalModules: [],
-        // The local esbuild (a devDependency) builds every bundle: Docker is never needed.
-        forceDockerBundling: false,
+        ...BUNDLING,
+        externalModules: [...BUNDLING.externalModules],
+        mainFields: [...BUNDLING.mainFields],
         ...(props.packageFiles ? { commandHooks: copyPackageFiles(props.packageFiles) } : {}),
       },
     };
@@ -219,6 +236,12 @@ export class AppFunction extends NodejsFunction {
    * (IAM's dynamodb:LeadingKeys); sets TABLE_NAME. For a function that keeps its own items (a lock)
    * and has no business with records.
    */
+  bindTableItemGrants(table: ITable, grant: TableItemsGrant | readonly TableItemsGrant[]): this {
+    const grants: readonly TableItemsGrant[] = 'keyPrefix' in grant ? [grant] : grant;
+    for (const { actions, keyPrefix } of grants) this.bindTableItems(table, actions, keyPrefix);
+    return this;
+  }
+
   bindTableItems(table: ITable, actions: readonly string[], keyPrefix: string): this {
     this.addToRolePolicy(
       new PolicyStatement({

@@ -76,7 +76,7 @@ function bindConsumer(fn: AppFunction, grants: Grants, props: FanoutProps) {
   const unsupported = Object.keys(rest).filter((k) => rest[k as keyof typeof rest] !== undefined);
   if (unsupported.length) throw new Error(`stream consumers are not granted ${unsupported.join(', ')} here`);
   if (table) fn.bindTable(props.table, table);
-  if (tableItems) fn.bindTableItems(props.table, tableItems.actions, tableItems.keyPrefix);
+  if (tableItems) fn.bindTableItemGrants(props.table, tableItems);
   if (bus) fn.bindBus(props.bus);
 }
 

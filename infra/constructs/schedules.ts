@@ -22,7 +22,7 @@ function bindScheduled(fn: AppFunction, grants: Grants, props: SchedulesProps) {
   const unsupported = Object.keys(rest).filter((k) => rest[k as keyof typeof rest] !== undefined);
   if (unsupported.length) throw new Error(`scheduled jobs are not granted ${unsupported.join(', ')} here`);
   if (table) fn.bindTable(props.table, table);
-  if (tableItems) fn.bindTableItems(props.table, tableItems.actions, tableItems.keyPrefix);
+  if (tableItems) fn.bindTableItemGrants(props.table, tableItems);
   if (bucket) bindBucketGrant(fn, props.reportsBucket, bucket);
 }
 

@@ -12,6 +12,7 @@ import {
   DIRECTORY_STREAM_KEYS,
   FEED_KEY_PREFIX,
   NOTIFICATION_KEY_PREFIX,
+  USER_KEY_PREFIX,
 } from '../db/keys.js';
 import type { EventPattern } from '../events/pattern.js';
 import type { Grants } from '../http/route-types.js';
@@ -97,9 +98,12 @@ const RECORD_CHANGE_SETTINGS: Omit<StreamSourceSettings, 'filters'> = {
   reportBatchItemFailures: true,
 };
 
-/** Writes of a consumer's own items only: IAM's dynamodb:LeadingKeys confines it to `keyPrefix`. */
+/**
+ * Writes of a consumer's own items only (in batches: BatchWriteItem is its own IAM action, no PutItem
+ * needed): IAM's dynamodb:LeadingKeys confines it to `keyPrefix`.
+ */
 const writesOwnItems = (keyPrefix: string): Grants => ({
-  tableItems: { actions: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'], keyPrefix },
+  tableItems: { actions: ['dynamodb:BatchWriteItem'], keyPrefix },
 });
 
 export const STREAM_CONSUMER_SPECS = {
@@ -133,7 +137,14 @@ export const STREAM_CONSUMER_SPECS = {
   // writes its users' notifications only (a conditional Put each: never one twice).
   notify: {
     description: "table stream to the users' notifications (GET /v1/notifications)",
-    grants: { table: 'R', tableItems: { actions: ['dynamodb:PutItem'], keyPrefix: NOTIFICATION_KEY_PREFIX } },
+    grants: {
+      table: 'R',
+      tableItems: [
+        { actions: ['dynamodb:PutItem'], keyPrefix: NOTIFICATION_KEY_PREFIX },
+        // The recipients' directory entries, a batch of them at once.
+        { actions: ['dynamodb:BatchGetItem'], keyPrefix: USER_KEY_PREFIX },
+      ],
+    },
     timeoutSeconds: 60,
     settings: { ...RECORD_CHANGE_SETTINGS, filters: [RECORD_CHANGES_FILTER] },
   },

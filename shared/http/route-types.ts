@@ -15,6 +15,12 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type Auth = 'public' | 'user' | 'any-user';
 
+/** Item actions (`dynamodb:PutItem`, …) on the items whose partition key starts with `keyPrefix` only. */
+export interface TableItemsGrant {
+  actions: readonly string[];
+  keyPrefix: string;
+}
+
 /**
  * What a function may touch besides its own logs and traces. CDK turns each key into a least-privilege
  * grant plus the environment variable the code reads (AppFunction.bind*); an empty object is nothing.
@@ -22,8 +28,8 @@ export type Auth = 'public' | 'user' | 'any-user';
 export interface Grants {
   /** Read (`R`) or read-write (`RW`) on the table, and Query on each of its indexes. */
   table?: 'R' | 'RW';
-  /** Item actions confined to the items whose partition key starts with `keyPrefix` (a lock, say). */
-  tableItems?: { actions: readonly string[]; keyPrefix: string };
+  /** Item actions confined to the items whose partition key starts with `keyPrefix` (a lock, say); or several such. */
+  tableItems?: TableItemsGrant | readonly TableItemsGrant[];
   /** These cognito-idp actions, on the user pool only. */
   userPool?: readonly string[];
   /** Hands out and takes cursors: reads the secret that signs them. */
