@@ -2,7 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { PROJECT_ROOT } from './constructs/app-function.js';
 import { MonitoringStack } from './stacks/monitoring-stack.js';
 import { ServiceStack } from './stacks/service-stack.js';
@@ -50,7 +50,8 @@ export function buildApp(opts: AppProps = {}): BuiltApp {
   });
   Tags.of(app).add('app', 'concord-crm');
   // cdk-nag 3 is a policy-validation plugin (the Aspects way of cdk-nag 2 crashes on this CDK).
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Two packs: AWS Solutions (security), and Serverless (Lambda, API Gateway, queues and streams done well).
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, stateful, service, monitoring };
 }
 

@@ -122,6 +122,10 @@ export class Api extends Construct {
         entry: handlerEntry(handler),
         description: `Concord CRM API: ${name}`,
         packageFiles: handler.packageFiles,
+        failedInvocations: {
+          noDeadLetterQueue:
+            'Invoked synchronously by API Gateway: the caller gets the error (a 5xx problem), nothing is queued.',
+        },
       });
       bind(fn, handler.grants, props);
       functions.set(name, fn);

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
@@ -34,6 +34,16 @@ export class Channels extends Construct {
       entry: DELIVERY_CONSUMER.entry,
       description: 'Concord CRM: department queues to Slack, WeChat Work and email',
       timeout: Duration.seconds(DELIVERY_CONSUMER.timeoutSeconds),
+      failedInvocations: {
+        noDeadLetterQueue:
+          "Invoked by SQS event source mappings: a message that keeps failing goes to its inbox's dead-letter " +
+          'queue (the redrive policy), or the consumer dead-letters it itself.',
+      },
+    });
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        "An SQS event source mapping takes no on-failure destination (Lambda supports one for streams and Kafka only): the queue's redrive policy is the destination.",
     });
     fn.bindTableItems(props.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem'], CHANNELS_KEY_PREFIX);
     fn.bindTableItems(props.table, ['dynamodb:GetItem', 'dynamodb:PutItem'], DELIVERY_KEY_PREFIX);

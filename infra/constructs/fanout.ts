@@ -20,7 +20,7 @@ import { validatePattern } from '../../shared/events/pattern.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
 import type { Grants } from '../../shared/http/route-types.js';
 import { stageOf } from '../stages.js';
-import { AppFunction } from './app-function.js';
+import { AppFunction, deadLetterQueueFor } from './app-function.js';
 
 /** Every queue here: encrypted at rest, TLS only, and two weeks to look at a message before it is gone. */
 const QUEUE_DEFAULTS: QueueProps = {
@@ -106,7 +106,7 @@ export class Fanout extends Construct {
 
     const inboxes = new Map<Department, DepartmentInbox>();
     for (const department of DEPARTMENTS) {
-      const deadLetterQueue = new Queue(this, `Inbox-${department}-Dlq`, QUEUE_DEFAULTS);
+      const deadLetterQueue = deadLetterQueueFor(this, `Inbox-${department}-Dlq`, QUEUE_DEFAULTS);
       const queue = new Queue(this, `Inbox-${department}`, {
         ...QUEUE_DEFAULTS,
         // The channel delivery consumes the inboxes (infra/constructs/channels.ts): its backstop redrive.
@@ -145,13 +145,8 @@ export class Fanout extends Construct {
   /** A stream consumer: its function (with its grants), its DLQ and its event source mapping. */
   private streamConsumer(name: StreamConsumerName, props: FanoutProps): StreamConsumerResources {
     const spec = STREAM_CONSUMER_SPECS[name];
-    const deadLetterQueue = new Queue(this, `${pascal(name)}Dlq`, QUEUE_DEFAULTS);
-    Validations.of(deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter queue: the on-failure destination of the stream event source ' +
-        'mapping, which cdk-nag does not recognise (it only sees queues named in a RedrivePolicy).',
-    });
+    // The on-failure destination of the stream event source mapping.
+    const deadLetterQueue = deadLetterQueueFor(this, `${pascal(name)}Dlq`, QUEUE_DEFAULTS);
     const fn = new AppFunction(this, pascal(name), {
       entry: streamConsumerEntry(name),
       description: `Concord CRM: ${spec.description}`,
@@ -159,6 +154,10 @@ export class Fanout extends Construct {
       // The publisher carries every event out: the stage may set its concurrency aside (infra/stages.ts).
       reservedConcurrentExecutions:
         name === 'publish-changes' ? stageOf(this.node).reservedConcurrency.publishChanges : undefined,
+      failedInvocations: {
+        noDeadLetterQueue:
+          'Invoked by its stream event source mapping, whose on-failure destination is this consumer’s dead-letter queue.',
+      },
     });
     bindConsumer(fn, spec.grants, props);
     fn.addEventSource(new DynamoEventSource(props.table, streamSourceProps(spec.settings, deadLetterQueue)));

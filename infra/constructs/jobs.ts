@@ -25,6 +25,8 @@ export class Jobs extends Construct {
       description: 'Concord CRM job: imports and exports',
       timeout: Duration.seconds(spec.timeoutSeconds),
       memorySize: spec.memoryMb,
+      // Started asynchronously by its routes: a run that fails all of Lambda's attempts lands here (alarmed on).
+      failedInvocations: { deadLetterQueue: true },
     });
     const { table, bucket } = spec.grants;
     if (table) this.transferJob.bindTable(props.table, table);

@@ -91,6 +91,12 @@ export class Observability extends Construct {
         'Alarm notifications carry alarm names and metric values, no customer data; CloudWatch cannot publish ' +
         "to a topic encrypted with the AWS managed SNS key, and a customer key for this alone isn't worth it.",
     });
+    Validations.of(this.topic).acknowledge({
+      id: 'Serverless-SNSRedrivePolicy',
+      reason:
+        'An email to a person: a notification SNS cannot deliver would land in a queue nobody reads; SNS counts ' +
+        'them (NumberOfNotificationsFailed, on the dashboard) instead.',
+    });
     this.action = new SnsAction(this.topic);
 
     for (const [name, fn] of props.functions) {
@@ -256,15 +262,16 @@ export class Observability extends Construct {
             label: name,
           }),
         ),
-        { width: 12 },
       ),
       graph(
         'Department inboxes: oldest message (s)',
         [...props.inboxes].map(([name, q]) =>
           q.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: 'Maximum', label: name }),
         ),
-        { width: 12 },
       ),
+      graph('Alarm emails SNS could not deliver', [
+        this.topic.metricNumberOfNotificationsFailed({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      ]),
     );
     return dashboard;
   }

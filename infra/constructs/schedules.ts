@@ -48,6 +48,8 @@ export class Schedules extends Construct {
           ),
           // Vega compiles and renders the charts: more memory is more CPU for it.
           memorySize: 1024,
+          // EventBridge Scheduler invokes it asynchronously: a run that fails every attempt lands here.
+          failedInvocations: { deadLetterQueue: true },
         });
         bindScheduled(fn, spec.grants, props);
         // The scheduler's target role is made once per stack by aws-scheduler-targets, at stack scope.

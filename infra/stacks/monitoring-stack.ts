@@ -36,6 +36,9 @@ export class MonitoringStack extends Stack {
       deadLetterQueues.set(`stream-${name}`, consumer.deadLetterQueue);
     for (const [department, inbox] of service.fanout.inboxes)
       deadLetterQueues.set(`inbox-${department}`, inbox.deadLetterQueue);
+    // The asynchronously invoked functions' own dead-letter queues (the job, the scheduled functions).
+    for (const [name, fn] of [['run-job', service.jobs.transferJob] as const, ...service.schedules.functions])
+      if (fn.deadLetterQueue) deadLetterQueues.set(`function-${name}`, fn.deadLetterQueue);
 
     this.observability = new Observability(this, 'Observability', {
       stage: stageOf(this.node),

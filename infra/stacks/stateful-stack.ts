@@ -223,6 +223,10 @@ export class StatefulStack extends Stack {
       entry: 'functions/triggers/sync-user.ts',
       description: 'Concord CRM: mirrors signing-in users into the user directory',
       timeout: Duration.seconds(5),
+      failedInvocations: {
+        noDeadLetterQueue:
+          'Invoked synchronously by Cognito at sign-in: a failure fails that sign-in, nothing is queued.',
+      },
     }).bindTableItems(this.table, ['dynamodb:PutItem'], USER_KEY_PREFIX);
     this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION, fn);
     return fn;

@@ -21,7 +21,11 @@ beforeAll(() => {
   const stack = new Stack(new App({ outdir }), 'DocsBundle');
   // As the Api construct makes it: the route table's entry file and package files.
   const docs = HANDLERS.get('docs')!;
-  new AppFunction(stack, 'Docs', { entry: handlerEntry(docs), packageFiles: docs.packageFiles });
+  new AppFunction(stack, 'Docs', {
+    entry: handlerEntry(docs),
+    packageFiles: docs.packageFiles,
+    failedInvocations: { noDeadLetterQueue: 'a test' },
+  });
   (stack.node.root as App).synth();
   const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
   expect(assets).toHaveLength(1);

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type CfnResource, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltApp, buildApp } from '../../infra/app.js';
 import { THRESHOLDS } from '../../infra/constructs/observability.js';
@@ -25,15 +28,17 @@ type Resource = {
 const STAGE_NAMES = ['dev', 'prod'] as const;
 const built = {} as Record<
   StageName,
-  { app: BuiltApp; stateful: Template; service: Template; monitoring: Template }
+  { app: BuiltApp; stateful: Template; service: Template; monitoring: Template; assemblyDir: string }
 >;
 
 beforeAll(() => {
   for (const stage of STAGE_NAMES) {
     const app = buildApp({ context: { 'aws:cdk:bundling-stacks': [], stage } });
-    app.app.synth();
+    // Throws with cdk-nag's report on an unacknowledged finding of either pack.
+    const assemblyDir = app.app.synth().directory;
     built[stage] = {
       app,
+      assemblyDir,
       stateful: Template.fromStack(app.stateful),
       service: Template.fromStack(app.service),
       monitoring: Template.fromStack(app.monitoring),
@@ -281,13 +286,19 @@ describe.each(STAGE_NAMES)('alarms and dashboard of the %s stage', (stage) => {
   it('alarms on every dead-letter queue and on each department inbox’s oldest message', () => {
     // Prepare
     const { fanout } = built[stage].app.service;
+    const { jobs, schedules } = built[stage].app.service;
+    const asynchronous = [jobs.transferJob, ...schedules.functions.values()];
     const deadLetterQueues = [
       ...[...fanout.consumers.values()].map((c) => c.deadLetterQueue),
       ...[...fanout.inboxes.values()].map((i) => i.deadLetterQueue),
+      ...asynchronous.map((fn) => fn.deadLetterQueue!),
     ];
 
     // Assess
-    expect(deadLetterQueues).toHaveLength(STREAM_CONSUMER_NAMES.length + DEPARTMENTS.length);
+    expect(deadLetterQueues.every(Boolean)).toBe(true);
+    expect(deadLetterQueues).toHaveLength(
+      STREAM_CONSUMER_NAMES.length + DEPARTMENTS.length + asynchronous.length,
+    );
     for (const queue of deadLetterQueues) {
       const found = watching(dimension('QueueName', queue.queueName), 'ApproximateNumberOfMessagesVisible');
       expect(found, queue.node.path).toHaveLength(1);
@@ -370,5 +381,45 @@ describe.each(STAGE_NAMES)('alarms and dashboard of the %s stage', (stage) => {
     expect(body).toContain(serviceNameOf(STAGES[stage]));
     for (const metric of ['IteratorAge', '5xx', 'Latency', 'ApproximateAgeOfOldestMessage'])
       expect(body).toContain(metric);
+  });
+});
+
+describe.each(STAGE_NAMES)('cdk-nag on the %s stage', (stage) => {
+  it('leaves no unacknowledged error or warning of AwsSolutions or Serverless', () => {
+    // Act: cdk-nag 3 reports through CDK's policy validation, into the assembly's validation report.
+    const report = JSON.parse(
+      readFileSync(join(built[stage].assemblyDir, VALIDATION_REPORT_FILE), 'utf8'),
+    ) as {
+      pluginReports: { pluginName: string; violations?: { ruleName: string; severity: string }[] }[];
+    };
+
+    // Assess
+    // (A pack with no finding has no report: that both really run is the next test's and stacks.test.ts's.)
+    expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
+    const { app } = built[stage];
+    for (const stack of [app.stateful, app.service, app.monitoring]) {
+      expect(Annotations.fromStack(stack).findError('*', Match.anyValue()), stack.stackName).toEqual([]);
+      expect(
+        Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('(AwsSolutions|Serverless)-.*')),
+        stack.stackName,
+      ).toEqual([]);
+    }
+  });
+
+  it('fails the synth on an unacknowledged Serverless finding', async () => {
+    // Prepare: a function invoked asynchronously with no dead-letter queue, and nothing acknowledged
+    const { Function: Fn, Code, Runtime } = await import('aws-cdk-lib/aws-lambda');
+    const app = buildApp({ context: { 'aws:cdk:bundling-stacks': [], stage } });
+    new Fn(app.service, 'NoDlq', {
+      runtime: Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => {};'),
+    });
+
+    // Act
+    const synth = () => app.app.synth();
+
+    // Assess
+    expect(synth).toThrow(/Serverless-LambdaDLQ/);
   });
 });

@@ -215,7 +215,7 @@ describe('ServiceStack: API', () => {
 });
 
 describe('ServiceStack: functions', () => {
-  it('has one function per handler, stream consumer, scheduled job, the channel delivery and the import job, all Node 22 on arm64 with JSON logs', () => {
+  it('has one function per handler, stream consumer, scheduled job, the channel delivery and the import job, all the latest Node.js on arm64 with JSON logs', () => {
     // Act
     const functions = resourcesOf(service, 'AWS::Lambda::Function').map(([, f]) => f.Properties);
 
@@ -229,7 +229,7 @@ describe('ServiceStack: functions', () => {
     );
     for (const fn of functions) {
       expect(fn).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON' },
@@ -526,7 +526,10 @@ describe('ServiceStack: change fan-out', () => {
       expect(service.toJSON().Resources[logicalId(inbox.queue)].Properties.SqsManagedSseEnabled).toBe(true);
     }
     const queues = resourcesOf(service, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(2 * DEPARTMENTS.length + STREAM_CONSUMER_NAMES.length);
+    // … and the dead-letter queues of the asynchronously invoked functions (the job, the scheduled ones).
+    expect(queues).toHaveLength(
+      2 * DEPARTMENTS.length + STREAM_CONSUMER_NAMES.length + 1 + built.service.schedules.functions.size,
+    );
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
@@ -539,7 +542,9 @@ describe('ServiceStack: change fan-out', () => {
 
     // Assess
     service.resourceCountIs('AWS::CloudWatch::Alarm', 0);
-    expect(dlqAlarms).toHaveLength(DEPARTMENTS.length + STREAM_CONSUMER_NAMES.length);
+    expect(dlqAlarms).toHaveLength(
+      DEPARTMENTS.length + STREAM_CONSUMER_NAMES.length + 1 + built.service.schedules.functions.size,
+    );
   });
 });
 
