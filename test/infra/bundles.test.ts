@@ -1,13 +1,18 @@
+import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import { type CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltApp, buildApp } from '../../infra/app.js';
 import { AppFunction } from '../../infra/constructs/app-function.js';
+import { handlerEnv } from '../../infra/local/handler-env.js';
 import { type Bundle, bundleEntries, dynamoOperationsOf } from './bundling.js';
 
 /**
- * Every function of the app bundled as CDK bundles it (test/infra/bundling.ts), then held to what its
- * code really calls: its role's DynamoDB actions against the SDK commands its bundle kept.
+ * Every function of the app bundled as CDK bundles it (test/infra/bundling.ts): each bundle imported cold,
+ * as Lambda's init does, and each role held to what its code really calls (its DynamoDB actions against
+ * the SDK commands its bundle kept).
  */
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -136,5 +141,47 @@ describe('statements on every resource (*)', () => {
           fn.node.path,
         ).toEqual([]);
     }
+  });
+});
+
+describe('every bundle', () => {
+  it('imports cold in a fresh Node.js and exports a handler (what a Lambda init does)', async () => {
+    // Prepare: the variables every function's schema may ask for, dummy values (nothing is called at init)
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...handlerEnv({
+        dynamodb: 'http://127.0.0.1:9',
+        cognito: 'http://127.0.0.1:9',
+        userPoolId: 'x',
+        cursorSecret: 'x',
+      }),
+    };
+    const script =
+      "const m = await import(process.argv[1]); if (typeof m.handler !== 'function') throw new Error('no handler export');";
+    const run = promisify(execFile);
+    const failures: string[] = [];
+    const queue = [...bundles.values()];
+
+    // Act: two at a time (a Lambda init each)
+    await Promise.all(
+      [0, 1].map(async () => {
+        for (let bundle = queue.shift(); bundle; bundle = queue.shift()) {
+          try {
+            await run(process.execPath, ['--input-type=module', '-e', script, bundle.file], {
+              cwd: dirname(bundle.file),
+              env,
+            });
+          } catch (error) {
+            failures.push(
+              `${bundle.entry}: ${String((error as { stderr?: string }).stderr ?? error).slice(0, 500)}`,
+            );
+          }
+        }
+      }),
+    );
+
+    // Assess
+    expect(bundles.size).toBeGreaterThan(40);
+    expect(failures).toEqual([]);
   });
 });
