@@ -3,11 +3,11 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { type CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltApp, buildApp } from '../../infra/app.js';
 import { AppFunction } from '../../infra/constructs/app-function.js';
 import { handlerEnv } from '../../infra/local/handler-env.js';
-import { type Bundle, bundleEntries, dynamoOperationsOf } from './bundling.js';
+import { type Bundle, bundleEntries, dynamoOperationsOf, removeBundles } from './bundling.js';
 
 /**
  * Every function of the app bundled as CDK bundles it (test/infra/bundling.ts): each bundle imported cold,
@@ -27,6 +27,8 @@ beforeAll(async () => {
   functions = built.app.node.findAll().filter((c): c is AppFunction => c instanceof AppFunction);
   bundles = await bundleEntries([...new Set(functions.map((f) => f.entryFile))]);
 });
+
+afterAll(() => removeBundles(bundles));
 
 function templateOf(stack: Stack): Template {
   if (!templates.has(stack)) templates.set(stack, Template.fromStack(stack));

@@ -1,10 +1,16 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLING, PROJECT_ROOT } from '../../infra/constructs/app-function.js';
 
+/** Where bundleEntries writes: a temporary folder per run (removeBundles deletes it). */
+export const bundleRoot = (bundles: ReadonlyMap<string, Bundle>): string | undefined =>
+  [...bundles.values()][0]?.outdir;
+
 export interface Bundle {
+  /** The run's temporary folder. */
+  outdir: string;
   entry: string;
   /** The bundle file (`<outdir>/<entry without .ts>.mjs`), as NodejsFunction writes `index.mjs`. */
   file: string;
@@ -46,7 +52,7 @@ export async function bundleEntries(entries: readonly string[]): Promise<Map<str
       const inputs = Object.entries(output.inputs)
         .filter(([, input]) => input.bytesInOutput > 0)
         .map(([path]) => path);
-      return [entry, { entry, file, text: readFileSync(file, 'utf8'), inputs }];
+      return [entry, { outdir, entry, file, text: readFileSync(file, 'utf8'), inputs }];
     }),
   );
 }
@@ -61,4 +67,10 @@ export function dynamoOperationsOf(bundle: Bundle): Set<string> {
       .map((path) => /@aws-sdk\/client-dynamodb\/dist-es\/commands\/(\w+)Command\.js$/.exec(path)?.[1])
       .filter((op): op is string => op !== undefined),
   );
+}
+
+/** Deletes the run's bundles. */
+export function removeBundles(bundles: ReadonlyMap<string, Bundle>): void {
+  const root = bundleRoot(bundles);
+  if (root) rmSync(root, { recursive: true, force: true });
 }
