@@ -62,6 +62,7 @@ function bind(fn: AppFunction, grants: Grants, props: ApiProps) {
   if (grants.table) fn.bindTable(props.table, grants.table);
   if (grants.tableItems)
     fn.bindTableItems(props.table, grants.tableItems.actions, grants.tableItems.keyPrefix);
+  if (grants.roles) fn.bindRoleCells(props.table);
   if (grants.userPool) fn.bindUserPool(props.userPool, grants.userPool);
   if (grants.cursors) fn.bindCursorSecret(props.cursorSecret);
   if (grants.bus) fn.bindBus(props.bus);

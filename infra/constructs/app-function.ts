@@ -20,7 +20,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
 import { ENV, OBSERVABILITY } from '../../shared/config/env.js';
-import { TABLE_DEFINITION } from '../../shared/db/keys.js';
+import { ROLES_KEY_PREFIX, TABLE_DEFINITION } from '../../shared/db/keys.js';
 
 /** The project folder: entries, the lock file and esbuild are found from here, whatever the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -225,6 +225,11 @@ export class AppFunction extends NodejsFunction {
     );
     this.addEnvironment(ENV.tableName, table.tableName);
     return this;
+  }
+
+  /** Reads the role cells admins changed, and nothing else of the table; sets TABLE_NAME. */
+  bindRoleCells(table: ITable): this {
+    return this.bindTableItems(table, ['dynamodb:GetItem', 'dynamodb:Query'], ROLES_KEY_PREFIX);
   }
 
   /** PutEvents on this bus only; sets EVENT_BUS_NAME. */

@@ -971,3 +971,49 @@ export function jobOf(item: Item | undefined): Item | undefined {
   for (const [k, v] of Object.entries(item)) if (!isInternalAttribute(k)) out[k] = v;
   return out;
 }
+
+// ── Role permissions in force ────────────────────────────────────────────────────────────────────
+/*
+ * | the role cells admins changed         | table                | PK = ROLES, SK = CELL#<group>#<collection> |
+ * | the matrix's version (freshness check) | table                | PK = ROLES, SK = VERSION              |
+ * One small partition: every function reads the version item (one GetItem) at most every refresh
+ * interval, and the cells (one Query) only when it moved. Not records: no collection attribute.
+ */
+const ROLES = 'ROLES';
+const ROLE_CELL = 'CELL';
+const ROLES_VERSION_SK = 'VERSION';
+/** The partition of the role cells: IAM confines the functions that only read them to it. */
+export const ROLES_KEY_PREFIX = ROLES;
+/** The counter attribute of the version item. */
+export const ROLES_VERSION_ATTR = 'version';
+
+export const roleCellKey = (group: string, collection: string): Key =>
+  keyOf(ROLES, `${ROLE_CELL}#${group}#${collection}`);
+export const rolesVersionKey = (): Key => keyOf(ROLES, ROLES_VERSION_SK);
+/** Every stored cell, in one Query. */
+export const roleCellsPartition = (): PartitionQuery & { skPrefix: string } => ({
+  ...partition(ROLES),
+  skPrefix: `${ROLE_CELL}#`,
+});
+
+/** The cell's item: its key, its values and who set it when. */
+export const roleCellItem = (cell: { group: string; collection: string } & Item): Item => ({
+  ...cell,
+  ...roleCellKey(cell.group, cell.collection),
+});
+
+/** Whether a stream image is a role cell (the version item is not). */
+export const isRoleCellItem = (item: Item | undefined): boolean =>
+  item !== undefined && item[PK] === ROLES && String(item[SK]).startsWith(`${ROLE_CELL}#`);
+
+/** A role cell's values without its key. */
+export function roleCellOf(item: Item): Item {
+  const { [PK]: _pk, [SK]: _sk, ...cell } = item;
+  return cell;
+}
+
+/** The stream records of role cells, as a Lambda filter matches the keys: the audit and the publisher read them. */
+export const ROLE_CELL_STREAM_KEYS = {
+  [PK]: { S: [ROLES] },
+  [SK]: { S: [{ prefix: `${ROLE_CELL}#` }] },
+};

@@ -276,6 +276,7 @@ describe('ServiceStack: functions', () => {
     const SERVICE_OF: Record<keyof Grants, string> = {
       table: 'dynamodb',
       tableItems: 'dynamodb',
+      roles: 'dynamodb',
       userPool: 'cognito-idp',
       cursors: 'secretsmanager',
       bus: 'events',

@@ -136,6 +136,62 @@ describe('bad input never gets past validation, never breaks the server', () => 
     expect(await settings()).toEqual(before);
   });
 
+  it(`role cells: ${FUZZ_RUNS.roleCellBodies} bad cells (admins), and the matrix stays as it was`, async () => {
+    // A valid cell (support's default on leads) with one thing wrong each time.
+    const valid = {
+      read: false,
+      create: false,
+      update: 'none',
+      delete: 'none',
+      hiddenFields: [] as string[],
+    };
+    const notScope = anyString.filter((s) => !['none', 'own', 'department', 'all'].includes(s));
+    const notBoolean = json.filter((v) => typeof v !== 'boolean');
+    const wrong = fc.oneof(
+      fc.record({ key: fc.constantFrom('read', 'create'), value: notBoolean }),
+      fc.record({ key: fc.constantFrom('update', 'delete'), value: fc.oneof(notScope, notBoolean) }),
+      fc.record({
+        key: fc.constant('hiddenFields'),
+        value: fc.oneof(
+          json.filter((v) => !Array.isArray(v)),
+          fc.array(
+            anyString.filter((f) => !['name', 'email', 'company', 'source', 'score', 'status'].includes(f)),
+            {
+              minLength: 1,
+              maxLength: 3,
+            },
+          ),
+          fc.constant(['ownerId']),
+          fc.constant(['name', 'name']),
+          fc.constant(Array.from({ length: 51 }, (_, i) => `f${i}`)),
+        ),
+      }),
+      fc.record({ key: unknownKeyOf(Object.keys(valid)), value: json }),
+    );
+    const body = fc.oneof(
+      wrong.map(({ key, value }) => JSON.stringify({ ...valid, [key]: value })),
+      fc.constantFrom('read', 'create', 'update', 'delete', 'hiddenFields').map((key) => {
+        const { [key as keyof typeof valid]: _left, ...rest } = valid;
+        return JSON.stringify(rest);
+      }),
+      fc.constantFrom('update', 'delete').map((key) => JSON.stringify({ ...valid, [key]: 'own' })),
+      notAnObject,
+    );
+    const arb = body.map(
+      (text): FuzzRequest => ({
+        as: 'ada',
+        method: 'PUT',
+        path: '/v1/admin/roles/support/collections/leads',
+        body: text,
+      }),
+    );
+    const matrix = async () =>
+      JSON.parse((await send({ as: 'ada', method: 'GET', path: '/v1/admin/roles' })).text);
+    const before = await matrix();
+    await fuzz('role cell bodies', FUZZ_RUNS.roleCellBodies, arb, [400, 413]);
+    expect(await matrix()).toEqual(before);
+  });
+
   it(`patch: ${FUZZ_RUNS.patchBodies} bad merge patches on real records`, async () => {
     const arb = changeable.chain((c) =>
       fc
