@@ -226,7 +226,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/v1/admin/roles',
-    handler: fn('admin-roles', { roles: true }),
+    handler: fn('list-roles', { roles: true }),
     auth: 'user',
     summary: 'The role permissions in force: every group × collection cell (admins)',
     status: 200,
@@ -236,7 +236,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'PUT',
     path: '/v1/admin/roles/{group}/collections/{collection}',
-    handler: fn('admin-set-role-cell', {
+    handler: fn('set-role-cell', {
       // The role cells and the matrix's version only: no record is readable or writable.
       tableItems: {
         actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

@@ -2,6 +2,6 @@
 import { setRoleCellUseCase } from '../../shared/domain/use-cases/roles.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 
-export const handler = apiHandler('admin-set-role-cell', async ({ caller, params, body }) => ({
+export const handler = apiHandler('set-role-cell', async ({ caller, params, body }) => ({
   body: await setRoleCellUseCase(caller, params.group, params.collection, body),
 }));

@@ -2,6 +2,6 @@
 import { rolesUseCase } from '../../shared/domain/use-cases/roles.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 
-export const handler = apiHandler('admin-roles', async ({ caller }) => ({
+export const handler = apiHandler('list-roles', async ({ caller }) => ({
   body: await rolesUseCase(caller),
 }));
