@@ -7,7 +7,7 @@ import {
   isDirectoryItem,
 } from '../db/keys.js';
 import { toRecord } from '../db/stored-records.js';
-import { everyChangedField } from './change-events.js';
+import { everyChangedField, isErasure } from './change-events.js';
 import type { Action } from './names.js';
 import type { ReadChange } from './stream-consumer.js';
 
@@ -96,7 +96,8 @@ export function auditItemsOf(read: ReadChange): Item[] {
     const changed = everyChangedField(before ?? {}, after ?? {});
     entry = {
       changedFields: changed,
-      before: valuesOf(before ?? {}, changed),
+      // An erasure's entry must not keep what it erased: which fields, and their erased values only.
+      before: isErasure(read.change) ? null : valuesOf(before ?? {}, changed),
       after: valuesOf(after ?? {}, changed),
     };
   }

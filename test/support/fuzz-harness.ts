@@ -38,6 +38,7 @@ export const FUZZ_RUNS = {
   rawHttp: 50,
   commentBodies: 100,
   channelBodies: 100,
+  privacyBodies: 100,
 } as const;
 
 /** The seed (FUZZ_SEED, else one random per test file) and the path to replay for this property. */
