@@ -8,6 +8,7 @@ import { serverCursorKeys } from './cursor-secret.js';
 import { expression } from './expressions.js';
 import {
   deletionOf,
+  type HeldRecord,
   type Item,
   notificationEntryOf,
   notificationItem,
@@ -122,12 +123,13 @@ export async function putNotification(
   id: string,
   entry: object,
   expiresAtEpochSeconds: number,
+  holds?: HeldRecord,
 ): Promise<boolean> {
   try {
     await db().send(
       new PutCommand({
         TableName: tableName(),
-        Item: notificationItem(userId, id, entry, expiresAtEpochSeconds),
+        Item: notificationItem(userId, id, entry, expiresAtEpochSeconds, holds),
         ...absent(),
       }),
     );

@@ -21,6 +21,9 @@
  * | the enabled members of a department    | byState              | users#DEPT#<department>               |
  * | a record by natural key (email, domain) | byNaturalKey         | <collection>#KEY#<lowercased value>   |
  * | an import or export job                | table                | PK = IMPORT#<id> / EXPORT#<id>, SK = JOB |
+ * | the activities related to one record   | byAccountCollection  | activities#ABOUT#<collection>#<id>    |
+ * | feed items and notifications holding a record | byNaturalKey  | HOLDS#<entity>#<id> (privacy)         |
+ * | a privacy erasure, by subject          | table                | PK = ERASURE#<sha-256 of the email>, SK = ERASURE |
  * Sort keys in the indexes are record ids (ULIDs), so "newest first" is ScanIndexForward = false.
  */
 import type { Department } from '../config/departments.js';
@@ -43,6 +46,9 @@ const COLLECTION_ATTR = '_collection';
 const TTL_ATTR = '_expiresAt';
 const DELETED_AT = '_deletedAt';
 const DELETED_BY = '_deletedBy';
+/** Set on a record whose personal fields a privacy erasure removed (docs/import-export.md, Privacy). */
+const ERASED_AT = '_erasedAt';
+const ERASED_BY = '_erasedBy';
 const RECORD_SK = 'RECORD';
 const IDEMPOTENCY = 'IDEMPOTENCY';
 /** What an idempotency entry keeps besides its key: the request it answered, and the answer. */
@@ -70,6 +76,8 @@ const INTERNAL_ATTRS = new Set<string>([
   TTL_ATTR,
   DELETED_AT,
   DELETED_BY,
+  ERASED_AT,
+  ERASED_BY,
   ...INDEX_ATTRS,
 ]);
 
@@ -111,7 +119,24 @@ const partitionOf = {
   handoffsToInState: (toDept: string, state: string) => `handoffs#TO#${toDept}#STATE#${state}`,
   handoffsAbout: (collection: string, id: string) => `handoffs#ABOUT#${collection}#${id}`,
   byNaturalKey: (collection: CollectionName, key: string) => `${collection}#KEY#${key}`,
+  activitiesAbout: (collection: string, id: string) => `activities#ABOUT#${collection}#${id}`,
+  holding: (entity: string, id: string) => `HOLDS#${entity}#${id}`,
 };
+
+/**
+ * An activity has no account field, so its byAccountCollection slot serves the activities related to
+ * one record (`relatedTo`, fixed at create): what a privacy export or erasure of a contact or lead reads.
+ */
+function activityIndexValues(id: string, fields: Item): Partial<Record<IndexName, IndexValue>> {
+  const about = fields.relatedTo;
+  if (typeof about !== 'object' || about === null || !('collection' in about) || !('id' in about)) return {};
+  return {
+    byAccountCollection: {
+      pk: partitionOf.activitiesAbout(String(about.collection), String(about.id)),
+      sk: id,
+    },
+  };
+}
 
 /**
  * Handoffs have no owner filter, no account and no place on a timeline: those three index slots serve
@@ -169,6 +194,7 @@ function indexValues(
     byNaturalKey: natural ? { pk: partitionOf.byNaturalKey(collection, natural), sk: id } : undefined,
   };
   if (collection === 'comments') return { ...values, ...commentIndexValues(id, fields) };
+  if (collection === 'activities') return { ...values, ...activityIndexValues(id, fields) };
   return collection === 'handoffs' ? { ...values, ...handoffIndexValues(id, fields) } : values;
 }
 
@@ -283,6 +309,11 @@ export function naturalKeyQuery(collection: CollectionName, key: string): IndexQ
   return query('byNaturalKey', partitionOf.byNaturalKey(collection, key));
 }
 
+/** The activities related to one record (any age, newest first). */
+export function activitiesAboutQuery(collection: CollectionName, id: string): IndexQuery {
+  return query('byAccountCollection', partitionOf.activitiesAbout(collection, id));
+}
+
 export function timelineQuery(accountId: string): IndexQuery {
   return query('byAccount', partitionOf.byAccount(accountId));
 }
@@ -348,6 +379,30 @@ export const DELETED_MARK = DELETED_AT;
 export function deletionOf(item: Item): { by: string; at: string } | undefined {
   const at = item[DELETED_AT];
   return typeof at === 'string' ? { at, by: String(item[DELETED_BY] ?? '') } : undefined;
+}
+
+/**
+ * A privacy erasure of a record: the erased fields (a patch, as any change: index keys follow), a new
+ * version, and the mark that says who erased it and when, which the stream reads to announce
+ * `<entity>.erased` instead of an update (shared/events/change-events.ts).
+ */
+export function erasureChange(
+  collection: CollectionName,
+  id: string,
+  patch: RecordPatch,
+  actor: string,
+  at: string,
+): ItemChange {
+  const change = changeForPatch(collection, id, patch);
+  return {
+    set: { ...change.set, updatedAt: at, updatedBy: actor, [ERASED_AT]: at, [ERASED_BY]: actor },
+    remove: change.remove,
+  };
+}
+
+export function erasureOf(item: Item | undefined): { by: string; at: string } | undefined {
+  const at = item?.[ERASED_AT];
+  return typeof at === 'string' ? { at, by: String(item?.[ERASED_BY] ?? '') } : undefined;
 }
 
 /** What an idempotency entry answered: the hash of the first request and the record it created. */
@@ -551,14 +606,62 @@ export function derivedItem(
   sequence: string,
   entry: object,
   expiresAtEpochSeconds?: number,
+  holds?: HeldRecord,
 ): Item {
   return {
     [q.pkAttr]: q.pkValue,
     [q.skAttr]: sequenceKey(sequence),
     [ENTRY_ATTR]: entry,
     ...(expiresAtEpochSeconds === undefined ? {} : ttlAttributes(expiresAtEpochSeconds)),
+    ...(holds ? holdingSlot(holds, sequenceKey(sequence)) : {}),
   };
 }
+
+/**
+ * The record a feed item or a notification holds a copy of (its entity and id). Such items sit in the
+ * byNaturalKey slot under `HOLDS#<entity>#<id>` (no record's natural key starts so), so that a privacy
+ * export or erasure finds every copy of a record with one Query, never a Scan. Audit entries need no
+ * slot: their partition is the record's own (`AUDIT#<entity>#<id>`).
+ */
+export interface HeldRecord {
+  entity: string;
+  id: string;
+}
+
+const holdingSlot = (holds: HeldRecord, sk: string): Item => ({
+  [INDEXES.byNaturalKey.pk]: partitionOf.holding(holds.entity, holds.id),
+  [INDEXES.byNaturalKey.sk]: sk,
+});
+
+/** Every feed item and notification that holds a copy of this record. */
+export const heldCopiesQuery = (holds: HeldRecord): IndexQuery =>
+  query('byNaturalKey', partitionOf.holding(holds.entity, holds.id));
+
+/** A copy found by heldCopiesQuery: its key, the attribute holding its entry, and the entry. */
+export interface HeldCopy {
+  key: Key;
+  kind: 'change' | 'notification';
+  entryAttribute: string;
+  entry: Item;
+}
+
+export function heldCopyOf(item: Item): HeldCopy | undefined {
+  const pk = item[PK];
+  const sk = item[SK];
+  if (typeof pk !== 'string' || typeof sk !== 'string') return undefined;
+  const kind = pk.startsWith(FEED_KEY_PREFIX)
+    ? 'change'
+    : pk.startsWith(NOTIFICATION_KEY_PREFIX)
+      ? 'notification'
+      : undefined;
+  const entryAttribute = kind === 'change' ? ENTRY_ATTR : NOTIFICATION_ATTRS.entry;
+  const entry = item[entryAttribute];
+  if (!kind || typeof entry !== 'object' || entry === null) return undefined;
+  return { key: keyOf(pk, sk), kind, entryAttribute, entry: entry as Item };
+}
+
+/** Whether a feed item sits in the admins' feed (every change): a subject export reads those only. */
+export const isEveryChangeFeedKey = (key: Key): boolean => key[PK] === `${FEED_KEY_PREFIX}${EVERY_CHANGE}`;
 
 /** What a feed item or audit entry holds, and where it sits (its sort key, for cursors). */
 export function derivedEntryOf(item: Item): { position: string; entry: Item } {
@@ -656,6 +759,7 @@ export function notificationItem(
   id: string,
   entry: object,
   expiresAtEpochSeconds: number,
+  holds?: HeldRecord,
 ): Item {
   return {
     ...notificationKey(userId, id),
@@ -663,6 +767,7 @@ export function notificationItem(
     [INDEXES.byState.pk]: unreadPartition(userId),
     [INDEXES.byState.sk]: id,
     ...ttlAttributes(expiresAtEpochSeconds),
+    ...(holds ? holdingSlot(holds, `${id}#${userId}`) : {}),
   };
 }
 
@@ -1017,3 +1122,26 @@ export const ROLE_CELL_STREAM_KEYS = {
   [PK]: { S: [ROLES] },
   [SK]: { S: [{ prefix: `${ROLE_CELL}#` }] },
 };
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────────
+// Privacy erasures (docs/import-export.md, Privacy): one item per subject, keyed by the SHA-256 of the
+// lowercased email (never the email itself), written before any record is touched. It keeps which
+// contacts and leads the erasure is about, so that a re-run finds them once their email (and with it
+// their natural-key index entry) is gone, and who erased them, when, and how many items.
+//
+// | access pattern                  | where | key condition                                 |
+// |---------------------------------|-------|-----------------------------------------------|
+// | the erasure of one subject      | table | PK = ERASURE#<sha-256 hex>, SK = ERASURE      |
+
+const ERASURE = 'ERASURE';
+export const ERASURE_KEY_PREFIX = `${ERASURE}#`;
+
+export function erasureKey(subjectHash: string): Key {
+  return keyOf(`${ERASURE_KEY_PREFIX}${subjectHash}`, ERASURE);
+}
+
+export function erasureItem(subjectHash: string, erasure: Item): Item {
+  return { ...erasure, ...erasureKey(subjectHash) };
+}
+
+export const erasureOfItem = jobOf;

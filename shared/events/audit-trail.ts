@@ -7,7 +7,7 @@ import {
   isDirectoryItem,
 } from '../db/keys.js';
 import { toRecord } from '../db/stored-records.js';
-import { type ChangeEvent, everyChangedField } from './change-events.js';
+import { type ChangeEvent, everyChangedField, isErasure } from './change-events.js';
 import type { Action } from './names.js';
 import { ROLE_ENTITY, ROLE_PERMISSIONS_CHANGED } from './role-events.js';
 import type { ReadChange } from './stream-consumer.js';
@@ -121,7 +121,8 @@ export function auditItemsOf(read: ReadChange): Item[] {
     const changed = everyChangedField(before ?? {}, after ?? {});
     entry = {
       changedFields: changed,
-      before: valuesOf(before ?? {}, changed),
+      // An erasure's entry must not keep what it erased: which fields, and their erased values only.
+      before: isErasure(read.change) ? null : valuesOf(before ?? {}, changed),
       after: valuesOf(after ?? {}, changed),
     };
   }

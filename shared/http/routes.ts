@@ -9,6 +9,7 @@ import { DOCS_ASSETS, DOCS_PACKAGE, DOCS_PACKAGE_FILES } from './docs-assets.js'
 import { EXPORT_ROUTES } from './export-routes.js';
 import { HANDOFF_ROUTES } from './handoff-routes.js';
 import { IMPORT_ROUTES } from './import-routes.js';
+import { PRIVACY_ROUTES } from './privacy-routes.js';
 import { byId, recordRoutes } from './record-routes.js';
 import { REPORT_ROUTES } from './report-routes.js';
 import * as S from './route-schemas.js';
@@ -118,6 +119,7 @@ export const ROUTES: readonly Route[] = [
   ...COLLABORATION_ROUTES,
   ...IMPORT_ROUTES,
   ...EXPORT_ROUTES,
+  ...PRIVACY_ROUTES,
   {
     method: 'GET',
     path: '/v1/accounts/{id}/timeline',

@@ -22,6 +22,7 @@ import {
 import { canMoveHandoff, canReadHandoff, canRequestHandoff } from '../../shared/policy/handoffs.js';
 import { MATRIX } from '../../shared/policy/matrix.js';
 import {
+  canAdminister,
   canConvertLead,
   canCreate,
   canRead,
@@ -903,4 +904,22 @@ describe('audit trail', () => {
           if (c === 'opportunities') expect(created.amount, 'managers and admins see amount').toBeDefined();
         });
       }
+});
+
+// ── Privacy (admins only) ───────────────────────────────────────────────────────────────────────
+describe('privacy', () => {
+  // Nobody has this address: an admin's erasure finds nothing to erase, so the cases stay independent.
+  const body = { email: 'nobody.matrix@privacy.example' };
+  for (const route of ['exports', 'erasures'] as const)
+    for (const spec of ROLES)
+      it(`POST /v1/privacy/${route} · ${spec.role}`, async () => {
+        const { caller, client } = user(spec.username);
+        const expected = hasAnyRole(caller) && canAdminister(caller) ? 200 : 403;
+        const before = await stableCount();
+        const res = await client.post(`/v1/privacy/${route}`, body);
+        expect(res.status).toBe(expected);
+        if (expected === 200) return;
+        expectProblem(res, expected);
+        expect(await countItems(), 'a refused privacy request writes nothing').toBe(before);
+      });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CrmRecord, SERVER_FIELDS } from '../../shared/domain/collections.js';
+import { privacyBody } from '../../shared/domain/privacy.js';
 import {
   anyString,
   badCreateBody,
@@ -190,6 +191,39 @@ describe('bad input never gets past validation, never breaks the server', () => 
     const before = await matrix();
     await fuzz('role cell bodies', FUZZ_RUNS.roleCellBodies, arb, [400, 413]);
     expect(await matrix()).toEqual(before);
+  });
+
+  it(`privacy: ${FUZZ_RUNS.privacyBodies} bad privacy bodies (admins): 400, nothing read out or erased`, async () => {
+    // No address, not a string, no address at all, a near-miss, an unknown key beside a good one.
+    const notAnAddress = fc.oneof(
+      anyString,
+      json,
+      fc.constantFrom('a@', '@b.example', 'a b@c.example', 'f@fuzz', `${'x'.repeat(250)}@fuzz.example`),
+    );
+    const body = fc
+      .oneof(
+        fc.record({ email: notAnAddress }),
+        fc.record({ email: fc.constant('f@fuzz.example'), extra: json }),
+        fc.constant({}),
+      )
+      .filter((b) => !privacyBody.safeParse(b).success);
+    const arb = fc
+      .tuple(
+        fc.oneof(
+          body.map((b) => JSON.stringify(b)),
+          notAnObject,
+        ),
+        fc.constantFrom('exports', 'erasures'),
+      )
+      .map(
+        ([text, route]): FuzzRequest => ({
+          as: 'ada',
+          method: 'POST',
+          path: `/v1/privacy/${route}`,
+          body: text,
+        }),
+      );
+    await fuzz('privacy bodies', FUZZ_RUNS.privacyBodies, arb, [400, 413]);
   });
 
   it(`patch: ${FUZZ_RUNS.patchBodies} bad merge patches on real records`, async () => {

@@ -39,6 +39,9 @@ export const FUZZ_RUNS = {
   commentBodies: 100,
   channelBodies: 100,
   roleCellBodies: 100,
+  privacyBodies: 100,
+  /** Each run uploads a file and runs an import job: kept small. */
+  importFiles: 25,
 } as const;
 
 /** The seed (FUZZ_SEED, else one random per test file) and the path to replay for this property. */

@@ -172,7 +172,8 @@ describe('recordItem', () => {
     expect(linked[INDEXES.byAccount.sk]).toBe(activity.id);
     expect(unlinked).not.toHaveProperty(INDEXES.byAccount.pk);
     expect(linked).not.toHaveProperty(INDEXES.byState.pk);
-    expect(linked).not.toHaveProperty(INDEXES.byAccountCollection.pk);
+    // Its account slot serves the activities related to a record (privacy), not an account filter.
+    expect(linked[INDEXES.byAccountCollection.pk]).toBe(`activities#ABOUT#accounts#${ACCOUNT_ID}`);
   });
 });
 
