@@ -1,6 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CollectionName, CrmRecord, RecordOf } from '../domain/collections.js';
-import { db, tableName } from './client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { serverCursorKeys } from './cursor-secret.js';
 import {
@@ -15,6 +13,7 @@ import {
   listQuery,
   timelineQuery,
 } from './keys.js';
+import { queryPage } from './paged-query.js';
 import { recordOf, toRecord } from './stored-records.js';
 
 /** Where a read resumes (DynamoDB's ExclusiveStartKey): opaque to the use cases, which only hand it back. */
@@ -52,19 +51,8 @@ function indexOf<T>(
   return {
     startAt: async (cursor) => decodeCursor(await serverCursorKeys(), q, cursor),
     read: async (limit, start) => {
-      const out = await db().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: q.indexName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': q.pkAttr },
-          ExpressionAttributeValues: { ':pk': q.pkValue },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: start,
-        }),
-      );
-      return { items: (out.Items ?? []).map(entryOf), lastKey: out.LastEvaluatedKey };
+      const page = await queryPage(q, { newestFirst: true, limit, start });
+      return { items: page.items.map(entryOf), lastKey: page.lastKey };
     },
     cursorAfter: async (entry, shown = true) =>
       encodeCursor(await serverCursorKeys(), q, positionOf(entry), shown),
