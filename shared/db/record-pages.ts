@@ -11,9 +11,10 @@ import {
   type Item,
   type ListFilter,
   listQuery,
+  partitionsOf,
   timelineQuery,
 } from './keys.js';
-import { queryPage } from './paged-query.js';
+import { type QueryPage, queryPage } from './paged-query.js';
 import { recordOf, toRecord } from './stored-records.js';
 
 /** Where a read resumes (DynamoDB's ExclusiveStartKey): opaque to the use cases, which only hand it back. */
@@ -43,6 +44,27 @@ export interface TimelineEntry {
   record: CrmRecord;
 }
 
+/**
+ * One page of a sharded list: the first `limit` items of every shard (in parallel), merged newest first,
+ * cut at `limit`. Each shard resumes below the sort key of the last item the previous page took (sort
+ * keys are record ids, unique), so the page is exactly what one partition holding them all would give.
+ * More may follow when an item was cut or a shard stopped at its limit.
+ */
+async function readMerged(q: IndexQuery, limit: number, start?: StartKey): Promise<QueryPage> {
+  const beyond = start === undefined ? undefined : String(start[q.skAttr]);
+  const pages = await Promise.all(
+    partitionsOf(q).map((shard) => queryPage(shard, { newestFirst: true, limit, beyond })),
+  );
+  const sortKey = (item: Item) => String(item[q.skAttr]);
+  const merged = pages
+    .flatMap((page) => page.items)
+    .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : sortKey(a) > sortKey(b) ? -1 : 0));
+  const items = merged.slice(0, limit);
+  const last = items.at(-1);
+  const more = merged.length > limit || pages.some((page) => page.lastKey !== undefined);
+  return { items, lastKey: more && last ? { [q.skAttr]: sortKey(last) } : undefined };
+}
+
 function indexOf<T>(
   q: IndexQuery,
   entryOf: (item: Item) => T,
@@ -51,7 +73,9 @@ function indexOf<T>(
   return {
     startAt: async (cursor) => decodeCursor(await serverCursorKeys(), q, cursor),
     read: async (limit, start) => {
-      const page = await queryPage(q, { newestFirst: true, limit, start });
+      const page = q.shards
+        ? await readMerged(q, limit, start)
+        : await queryPage(q, { newestFirst: true, limit, start });
       return { items: page.items.map(entryOf), lastKey: page.lastKey };
     },
     cursorAfter: async (entry, shown = true) =>

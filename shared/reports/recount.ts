@@ -1,5 +1,5 @@
 import { readCounters } from '../db/counters-repo.js';
-import { type Item, listQuery } from '../db/keys.js';
+import { type Item, listQuery, partitionsOf } from '../db/keys.js';
 import { queryPages } from '../db/paged-query.js';
 import type { CollectionName } from '../domain/collections.js';
 import { updatesOf } from './aggregates.js';
@@ -26,7 +26,7 @@ function add(totals: CounterTotals, report: string, b: Bucket) {
 
 /** Reads every record of a collection, page by page; `onPage` hears how many were read so far. */
 async function* recordsOf(collection: CollectionName): AsyncGenerator<Item[]> {
-  yield* queryPages(listQuery(collection, { by: 'all' }));
+  for (const shard of partitionsOf(listQuery(collection, { by: 'all' }))) yield* queryPages(shard);
 }
 
 export interface RecountProgress {

@@ -12,6 +12,7 @@ import {
   PUT_EVENTS_PER_1000_GOAL,
 } from './collaboration.js';
 import { benchLatency, GOAL_RATIO, type LatencyResult, startBenchStack } from './latency.js';
+import { benchPartitions } from './partitions.js';
 import { stopOwnChildren } from './processes.js';
 import { benchReports, reportsOptions, reportsSummaryLine } from './reports.js';
 import { benchRoundTrips, type RouteTrips } from './round-trips.js';
@@ -79,6 +80,13 @@ async function main() {
     console.log(reportsSummaryLine(reports));
     if (process.env.BENCH_RESULTS)
       await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ reports }, null, 2)}\n`);
+    return;
+  }
+  // BENCH_ONLY=partitions: writes per partition key of every index under a 100k-record bulk write (no stack).
+  if (process.env.BENCH_ONLY === 'partitions') {
+    const partitions = benchPartitions(100_000);
+    if (process.env.BENCH_RESULTS)
+      await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ partitions }, null, 2)}\n`);
     return;
   }
   // BENCH_ONLY=collaboration: commit → inbox and → feed lags, PutEvents per burst, on its own stack.
