@@ -364,6 +364,24 @@ export function startKeyAfter(q: IndexQuery, p: CursorPosition): Item {
   return { ...recordKey(p.collection, p.id), [q.pkAttr]: pk, [q.skAttr]: head ? TIMELINE_HEAD : p.id };
 }
 
+/**
+ * The sharded list keys a stored record item lacks (written before sharding, or with another
+ * LIST_SHARDS): the partition key attributes to set, or undefined when it has them right. For the
+ * one-off backfill (docs/recovery.md, "Backfill"); a deleted item has left the indexes and is skipped.
+ */
+export function listShardBackfill(item: Item): Item | undefined {
+  const collection = collectionOfItem(item);
+  if (!collection || deletionOf(item) || typeof item.id !== 'string') return undefined;
+  const values = indexValues(collection, item.id, item);
+  const set: Item = {};
+  for (const name of ['byCollection', 'byOwner', 'byState'] as const) {
+    const attr = INDEXES[name].pk;
+    const want = values[name]?.pk;
+    if (want !== undefined && item[attr] !== undefined && item[attr] !== want) set[attr] = want;
+  }
+  return Object.keys(set).length ? set : undefined;
+}
+
 /** Every partition a list reads: its shards, or its one partition. */
 export function partitionsOf(q: IndexQuery): IndexQuery[] {
   return q.shards ? q.shards.map((pkValue) => ({ ...q, pkValue, shards: undefined })) : [q];
