@@ -6,9 +6,9 @@
  * | access pattern                         | where                | key condition                         |
  * |----------------------------------------|----------------------|---------------------------------------|
  * | get a record by collection + id        | table                | PK = <ENTITY>#<id>, SK = RECORD        |
- * | list a collection, newest first        | byCollection         | <collection>                          |
- * | list a collection by owner             | byOwner              | <collection>#OWNER#<ownerId>          |
- * | list a collection by status/stage      | byState              | <collection>#STATE#<value>            |
+ * | list a collection, newest first        | byCollection         | <collection>#<shard>, every shard     |
+ * | list a collection by owner             | byOwner              | <collection>#OWNER#<ownerId>#<shard>  |
+ * | list a collection by status/stage      | byState              | <collection>#STATE#<value>#<shard>    |
  * | list a collection by account           | byAccountCollection  | <collection>#ACCOUNT#<accountId>      |
  * | an account's timeline (all collections)| byAccount            | TIMELINE#<accountId>, account first   |
  * | handoffs to a department               | byAccountCollection  | handoffs#TO#<toDept>                  |
@@ -25,8 +25,13 @@
  * | feed items and notifications holding a record | byNaturalKey  | HOLDS#<entity>#<id> (privacy)         |
  * | a privacy erasure, by subject          | table                | PK = ERASURE#<sha-256 of the email>, SK = ERASURE |
  * Sort keys in the indexes are record ids (ULIDs), so "newest first" is ScanIndexForward = false.
+ * The lists of a collection (byCollection, and a record's byOwner and byState entries) are write-sharded:
+ * an entry goes to one of LIST_SHARDS partitions, `<partition>#<shard>`, the shard chosen from the record
+ * id (collectionShard), so a bulk write is spread over them; such a list reads every shard and merges
+ * them by sort key (shared/db/record-pages.ts). Handoff inboxes, deliveries and the directory are not.
  */
 import type { Department } from '../config/departments.js';
+import { LIST_SHARDS } from '../config/partitions.js';
 import { COLLECTIONS, type CollectionName, isCollection, naturalKeyOf } from '../domain/collections.js';
 import type { RecordPatch } from '../domain/validation.js';
 
@@ -108,6 +113,28 @@ function timelineAccountOf(collection: CollectionName, id: string, fields: Item,
   return (field ? text(fields[field]) : undefined) ?? linked;
 }
 
+/**
+ * The shard of a record id: FNV-1a (32 bits) of its characters, modulo the shard count. Deterministic
+ * (a record's entry never moves), and spread evenly whatever the ids (a ULID's first ten characters are
+ * its time: taking those would put a burst of writes on one shard).
+ */
+export function collectionShard(id: string, shards = LIST_SHARDS): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % shards;
+}
+
+/** A sharded partition: the list's partition and the shard. */
+const shardKey = (partition: string, shard: number) => `${partition}#${String(shard).padStart(2, '0')}`;
+/** A record's entry in a sharded list. */
+const shardedEntry = (partition: string, id: string) => ({
+  pk: shardKey(partition, collectionShard(id)),
+  sk: id,
+});
+
 /** Each index's partition key, written once: the writes (indexValues) and the reads (queries) share it. */
 const partitionOf = {
   byOwner: (collection: CollectionName, ownerId: string) => `${collection}#OWNER#${ownerId}`,
@@ -181,9 +208,9 @@ function indexValues(
   const timeline = timelineAccountOf(collection, id, fields, linkedAccountId);
   const natural = naturalKeyOf(collection, fields);
   const values: Record<IndexName, IndexValue> = {
-    byCollection: { pk: collection, sk: id },
-    byOwner: owner === undefined ? undefined : { pk: partitionOf.byOwner(collection, owner), sk: id },
-    byState: state === undefined ? undefined : { pk: partitionOf.byState(collection, state), sk: id },
+    byCollection: shardedEntry(collection, id),
+    byOwner: owner === undefined ? undefined : shardedEntry(partitionOf.byOwner(collection, owner), id),
+    byState: state === undefined ? undefined : shardedEntry(partitionOf.byState(collection, state), id),
     byAccountCollection:
       account === undefined
         ? undefined
@@ -278,8 +305,11 @@ export function changeForPatch(
 export interface IndexQuery {
   indexName: IndexName;
   pkAttr: string;
+  /** The partition; for a sharded list, the list's name (its cursors' scope), not a key. */
   pkValue: string;
   skAttr: string;
+  /** A sharded list's partitions, shard i at index i: the list is all of them, merged by sort key. */
+  shards?: readonly string[];
 }
 
 const query = (indexName: IndexName, pkValue: string): IndexQuery => ({
@@ -289,16 +319,22 @@ const query = (indexName: IndexName, pkValue: string): IndexQuery => ({
   pkValue,
 });
 
+/** Every shard of a sharded list; `pkValue` is the list's own partition name (its cursors' scope). */
+const shardedQuery = (indexName: IndexName, partition: string): IndexQuery => ({
+  ...query(indexName, partition),
+  shards: Array.from({ length: LIST_SHARDS }, (_, i) => shardKey(partition, i)),
+});
+
 export type ListFilter = { by: 'all' } | { by: 'owner' | 'state' | 'account'; value: string };
 
 export function listQuery(collection: CollectionName, filter: ListFilter): IndexQuery {
   switch (filter.by) {
     case 'all':
-      return query('byCollection', collection);
+      return shardedQuery('byCollection', collection);
     case 'owner':
-      return query('byOwner', partitionOf.byOwner(collection, filter.value));
+      return shardedQuery('byOwner', partitionOf.byOwner(collection, filter.value));
     case 'state':
-      return query('byState', partitionOf.byState(collection, filter.value));
+      return shardedQuery('byState', partitionOf.byState(collection, filter.value));
     case 'account':
       return query('byAccountCollection', partitionOf.byAccountCollection(collection, filter.value));
   }
@@ -349,10 +385,37 @@ export interface CursorPosition {
   id: string;
 }
 
-/** The ExclusiveStartKey of `q` right after the item at `p` (the item need not still exist). */
+/**
+ * The ExclusiveStartKey of `q` right after the item at `p` (the item need not still exist); of a sharded
+ * list, the key in the item's own shard (its sort key is where every shard resumes).
+ */
 export function startKeyAfter(q: IndexQuery, p: CursorPosition): Item {
   const head = q.indexName === 'byAccount' && p.collection === 'accounts';
-  return { ...recordKey(p.collection, p.id), [q.pkAttr]: q.pkValue, [q.skAttr]: head ? TIMELINE_HEAD : p.id };
+  const pk = q.shards ? q.shards[collectionShard(p.id, q.shards.length)] : q.pkValue;
+  return { ...recordKey(p.collection, p.id), [q.pkAttr]: pk, [q.skAttr]: head ? TIMELINE_HEAD : p.id };
+}
+
+/**
+ * The sharded list keys a stored record item lacks (written before sharding, or with another
+ * LIST_SHARDS): the partition key attributes to set, or undefined when it has them right. For the
+ * one-off backfill (docs/recovery.md, "Backfill"); a deleted item has left the indexes and is skipped.
+ */
+export function listShardBackfill(item: Item): Item | undefined {
+  const collection = collectionOfItem(item);
+  if (!collection || deletionOf(item) || typeof item.id !== 'string') return undefined;
+  const values = indexValues(collection, item.id, item);
+  const set: Item = {};
+  for (const name of ['byCollection', 'byOwner', 'byState'] as const) {
+    const attr = INDEXES[name].pk;
+    const want = values[name]?.pk;
+    if (want !== undefined && item[attr] !== undefined && item[attr] !== want) set[attr] = want;
+  }
+  return Object.keys(set).length ? set : undefined;
+}
+
+/** Every partition a list reads: its shards, or its one partition. */
+export function partitionsOf(q: IndexQuery): IndexQuery[] {
+  return q.shards ? q.shards.map((pkValue) => ({ ...q, pkValue, shards: undefined })) : [q];
 }
 
 export function collectionOfItem(item: Item): CollectionName | undefined {

@@ -38,6 +38,8 @@ export const METRICS = {
   recordsDeleted: 'RecordsDeleted',
   eventsPublished: 'EventsPublished',
   publishFailures: 'PublishFailures',
+  /** Changes too big for one PutEvents entry: never sent, dead-lettered (docs/events.md). */
+  eventsOversized: 'EventsOversized',
 } as const;
 
 /** Metrics flushed after each invocation, on error too, with a ColdStart metric on the first. */

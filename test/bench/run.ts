@@ -19,6 +19,8 @@ import {
   printImport,
 } from './imports.js';
 import { benchLatency, GOAL_RATIO, type LatencyResult, startBenchStack } from './latency.js';
+import { benchListLatency } from './list-latency.js';
+import { benchPartitions } from './partitions.js';
 import { stopOwnChildren } from './processes.js';
 import { benchReports, reportsOptions, reportsSummaryLine } from './reports.js';
 import { benchRoundTrips, type RouteTrips } from './round-trips.js';
@@ -86,6 +88,15 @@ async function main() {
     console.log(reportsSummaryLine(reports));
     if (process.env.BENCH_RESULTS)
       await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ reports }, null, 2)}\n`);
+    return;
+  }
+  // BENCH_ONLY=partitions: writes per partition key of every index under a 100k-record bulk write (keys
+  // only), then a list page's latency sharded vs one partition on a DynamoDB Local of its own.
+  if (process.env.BENCH_ONLY === 'partitions') {
+    const partitions = benchPartitions(100_000);
+    const listLatency = await benchListLatency(workDir);
+    if (process.env.BENCH_RESULTS)
+      await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ partitions, listLatency }, null, 2)}\n`);
     return;
   }
   // BENCH_ONLY=collaboration: commit → inbox and → feed lags, PutEvents per burst, on its own stack.

@@ -10,7 +10,14 @@ import {
 import { localAwsConfig } from '../../infra/local/engines/local-aws.js';
 import type { StackInfo } from '../../infra/local/stack-info.js';
 import { absent, live } from '../../shared/db/conditions.js';
-import { type IndexQuery, listQuery, recordItem, recordKey, timelineQuery } from '../../shared/db/keys.js';
+import {
+  type IndexQuery,
+  listQuery,
+  partitionsOf,
+  recordItem,
+  recordKey,
+  timelineQuery,
+} from '../../shared/db/keys.js';
 import type { CollectionName } from '../../shared/domain/collections.js';
 import { newId } from '../../shared/domain/ids.js';
 import { percentile, progressBar } from '../bench/stats.js';
@@ -61,17 +68,22 @@ export async function runBareSdk(
     const out = await client.send(new GetCommand({ TableName, Key: recordKey(collection, id) }));
     versions.set(id, Number(out.Item?.version ?? 1));
   };
+  // A sharded list (byCollection) is one Query per shard, in parallel, as the API reads it.
   const query = (q: IndexQuery) =>
-    client.send(
-      new QueryCommand({
-        TableName,
-        IndexName: q.indexName,
-        KeyConditionExpression: '#qpk = :qpk',
-        ExpressionAttributeNames: { '#qpk': q.pkAttr },
-        ExpressionAttributeValues: { ':qpk': q.pkValue },
-        ScanIndexForward: false,
-        Limit: 25,
-      }),
+    Promise.all(
+      partitionsOf(q).map((p) =>
+        client.send(
+          new QueryCommand({
+            TableName,
+            IndexName: p.indexName,
+            KeyConditionExpression: '#qpk = :qpk',
+            ExpressionAttributeNames: { '#qpk': p.pkAttr },
+            ExpressionAttributeValues: { ':qpk': p.pkValue },
+            ScanIndexForward: false,
+            Limit: 25,
+          }),
+        ),
+      ),
     );
   const patch = async (collection: CollectionName, id: string, field: string, value: string) => {
     const condition = live({ versions: [versions.get(id) ?? 1] });
