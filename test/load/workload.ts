@@ -206,6 +206,9 @@ export function runWorkload(
     serverErrors: [],
   };
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  // autocannon drops the requests still in flight when the run ends, without an onResponse: a write
+  // among them may have committed, so it is ambiguous, not absent (else it shows as a phantom write).
+  const contexts = new Set<Context>();
   let poolNext = 0;
   let n = 0;
 
@@ -315,6 +318,7 @@ export function runWorkload(
   const requests: autocannon.Request[] = steps.map(([step, build]) => ({
     setupRequest: (req: autocannon.Request, context: object) => {
       const c = context as Context;
+      contexts.add(c);
       if (c.pending) bump(outcomes.ambiguous, c.pending);
       const call = build(c);
       c.pending = call.writes;
@@ -378,6 +382,7 @@ export function runWorkload(
         requests,
       },
       (error, result) => {
+        for (const c of contexts) if (c.pending) bump(outcomes.ambiguous, c.pending);
         if (timer) clearInterval(timer);
         bar.tick(total);
         bar.done();
