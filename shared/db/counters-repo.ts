@@ -32,7 +32,10 @@ import {
 let client: DynamoDBClient | undefined;
 const low = () => {
   client ??= instrumentClient(
-    new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 5000 } }),
+    new DynamoDBClient({
+      maxAttempts: 3,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true },
+    }),
   );
   return client;
 };

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { stopAll } from '../../infra/local/engines/processes.js';
 import { heading } from '../bench/stats.js';
 import { leftoverEngines, type OwnStack, startOwnStack } from './own-stack.js';
@@ -36,6 +38,14 @@ export function machineFacts(): string {
   ].join('\n  ');
 }
 
+/** The engines' and pollers' messages, next to the handlers' log (CONCORD_LOG_FILE) when there is one. */
+function stackLogger(): ((msg: string) => void) | undefined {
+  const handlers = process.env.CONCORD_LOG_FILE;
+  if (!handlers) return undefined;
+  const file = join(dirname(handlers), `stack-${basename(handlers)}`);
+  return (msg) => appendFileSync(file, `${new Date().toISOString()} ${msg}\n`);
+}
+
 export async function runCli(
   title: string,
   options: { persistent: boolean },
@@ -61,7 +71,7 @@ export async function runCli(
   let problems: string[] = [];
   try {
     console.log(`${title}\n  ${machineFacts()}`);
-    own = await startOwnStack({ persistent: options.persistent });
+    own = await startOwnStack({ persistent: options.persistent, log: stackLogger() });
     problems = await body(own);
   } catch (error) {
     problems = [`the run failed: ${(error as Error).stack ?? String(error)}`];
