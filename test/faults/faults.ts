@@ -125,7 +125,7 @@ function badOutageSightings(sightings: Sighting[]): string[] {
   });
 }
 
-async function dynamoDbKilled(
+export async function dynamoDbKilled(
   own: OwnStack,
   tokens: Tokens,
   seed: Seed,
@@ -265,7 +265,7 @@ async function loggedSince(
   }).length;
 }
 
-async function cognitoDown(own: OwnStack, tokens: Tokens): Promise<CognitoFault> {
+export async function cognitoDown(own: OwnStack, tokens: Tokens): Promise<CognitoFault> {
   const { info } = own.stack;
   const pid = own.pidOf('cognito-local') ?? 0;
   await own.kill('cognito-local');

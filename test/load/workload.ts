@@ -310,10 +310,13 @@ export function runWorkload(
     ],
   ];
 
-  const tagOf = (headers: Record<string, unknown> | undefined) => {
-    const tag = headers?.etag;
-    return typeof tag === 'string' ? tag : undefined;
+  // autocannon hands the headers over with their names as sent (`ETag`, `Retry-After`): matched here
+  // case-insensitively, as HTTP names are (a case-sensitive look-up counted every 503 as without one).
+  const header = (headers: Record<string, unknown> | undefined, name: string) => {
+    const found = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
+    return typeof found === 'string' ? found : undefined;
   };
+  const tagOf = (headers: Record<string, unknown> | undefined) => header(headers, 'etag');
 
   const requests: autocannon.Request[] = steps.map(([step, build]) => ({
     setupRequest: (req: autocannon.Request, context: object) => {
@@ -344,7 +347,7 @@ export function runWorkload(
       options.onAnswer?.(status);
       if (status >= 500) {
         outcomes.serverErrors.push({ status, at: Date.now() - startedAt, step });
-        if (status === 503 && !headers?.['retry-after']) outcomes.missingRetryAfter++;
+        if (status === 503 && !header(headers, 'retry-after')) outcomes.missingRetryAfter++;
         if (written) bump(outcomes.ambiguous, written);
         return;
       }
