@@ -98,7 +98,7 @@ export async function runBareSdk(
     }
   };
   let n = 0;
-  const own: Seed = { accounts: [], leads: [], pool: [] };
+  const own: Seed = { accounts: [], leads: [], pool: [], since: new Date().toISOString() };
   const put = async (collection: CollectionName, fields: Record<string, unknown>) => {
     const request = fresh(collection, fields);
     await client.send(new PutCommand(request));

@@ -22,6 +22,8 @@ export interface Seed {
   leads: string[];
   /** Qualified leads, each converted twice by sales. */
   pool: string[];
+  /** When seeding began (ISO): a conversion of this seed made its records after it. */
+  since: string;
 }
 
 /** Names that tell a conversion's records from the rest (checks.ts finds them by these). */
@@ -118,7 +120,7 @@ export async function seedWorkload(
   tokens: Tokens,
   sizes: { hot: number; pool: number },
 ): Promise<Seed> {
-  const seed: Seed = { accounts: [], leads: [], pool: [] };
+  const seed: Seed = { accounts: [], leads: [], pool: [], since: new Date().toISOString() };
   const range = (n: number) => Array.from({ length: n }, (_, i) => i);
   const bar = progressBar('seed records', sizes.hot * 2 + sizes.pool);
   let made = 0;
