@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -17,14 +17,9 @@ export const envNumber = (name: string, fallback: number) => {
 };
 
 function javaVersion(): string {
-  try {
-    return execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-      .split('\n')[0]!
-      .trim();
-  } catch (error) {
-    // java -version writes to stderr, which execFileSync hands back on the error only when it fails.
-    return String((error as { stderr?: string }).stderr ?? 'java: unknown').split('\n')[0]!;
-  }
+  // java -version prints to stderr, and exits 0.
+  const out = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  return `${out.stderr ?? ''}${out.stdout ?? ''}`.split('\n')[0]?.trim() || 'java: unknown';
 }
 
 export function machineFacts(): string {
