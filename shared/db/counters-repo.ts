@@ -32,10 +32,7 @@ import {
 let client: DynamoDBClient | undefined;
 const low = () => {
   client ??= instrumentClient(
-    new DynamoDBClient({
-      maxAttempts: 3,
-      requestHandler: { connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true },
-    }),
+    new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 5000 } }),
   );
   return client;
 };
