@@ -10,7 +10,7 @@ export const USES = STREAM_CONSUMER_SPECS.aggregates.grants;
 
 loadEnv(USES);
 
-export const handler = streamHandler((event) =>
+export const handler = streamHandler('aggregates', (event) =>
   handleInOrder(event.Records, async (record) => {
     const { change } = readChange(record);
     await applyCounterUpdates(change.eventId, updatesOfChange(change));

@@ -8,7 +8,7 @@ import { handleInOrder, readChange, streamHandler } from '../../shared/events/st
 export const USES = STREAM_CONSUMER_SPECS['comment-timeline'].grants;
 loadEnv(USES);
 
-export const handler = streamHandler((event) =>
+export const handler = streamHandler('comment-timeline', (event) =>
   handleInOrder(event.Records, async (record) => {
     await placeNewComment(readChange(record));
   }),

@@ -14,7 +14,7 @@ loadEnv(USES);
  * directory entries) read only what this consumer never writes, so they run side by side; the writes
  * stay in stream order, so a failure still names its record and what came before it is done.
  */
-export const handler = streamHandler((event) => {
+export const handler = streamHandler('notify', (event) => {
   const planned = new Map<DynamoDBRecord, Promise<NotificationWrite[]>>();
   for (const record of event.Records) {
     const plan = Promise.resolve().then(() => notificationsOf(readChange(record)));

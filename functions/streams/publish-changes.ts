@@ -42,4 +42,4 @@ async function publishChanges(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   return { batchItemFailures: failed !== undefined ? [{ itemIdentifier: failed }] : [] };
 }
 
-export const handler = streamHandler(publishChanges);
+export const handler = streamHandler('publish-changes', publishChanges);

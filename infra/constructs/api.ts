@@ -61,6 +61,7 @@ export interface ApiProps {
 function bind(fn: AppFunction, grants: Grants, props: ApiProps) {
   if (grants.table) fn.bindTable(props.table, grants.table);
   if (grants.tableItems) fn.bindTableItemGrants(props.table, grants.tableItems);
+  if (grants.roles) fn.bindRoleCells(props.table);
   if (grants.userPool) fn.bindUserPool(props.userPool, grants.userPool);
   if (grants.cursors) fn.bindCursorSecret(props.cursorSecret);
   if (grants.bus) fn.bindBus(props.bus);

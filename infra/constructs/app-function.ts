@@ -21,7 +21,7 @@ import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
 import { ENV, OBSERVABILITY } from '../../shared/config/env.js';
-import { TABLE_DEFINITION } from '../../shared/db/keys.js';
+import { ROLES_KEY_PREFIX, TABLE_DEFINITION } from '../../shared/db/keys.js';
 import type { TableItemsGrant } from '../../shared/http/route-types.js';
 import { serviceNameOf, stageOf } from '../stages.js';
 
@@ -264,6 +264,11 @@ export class AppFunction extends NodejsFunction {
     );
     this.addEnvironment(ENV.tableName, table.tableName);
     return this;
+  }
+
+  /** Reads the role cells admins changed, and nothing else of the table; sets TABLE_NAME. */
+  bindRoleCells(table: ITable): this {
+    return this.bindTableItems(table, ['dynamodb:GetItem', 'dynamodb:Query'], ROLES_KEY_PREFIX);
   }
 
   /** PutEvents on this bus only; sets EVENT_BUS_NAME. */

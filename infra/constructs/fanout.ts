@@ -72,11 +72,12 @@ const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash, c: string
 
 /** A consumer's grants as AppFunction's bind* calls (the grants a stream consumer may hold). */
 function bindConsumer(fn: AppFunction, grants: Grants, props: FanoutProps) {
-  const { table, tableItems, bus, ...rest } = grants;
+  const { table, tableItems, roles, bus, ...rest } = grants;
   const unsupported = Object.keys(rest).filter((k) => rest[k as keyof typeof rest] !== undefined);
   if (unsupported.length) throw new Error(`stream consumers are not granted ${unsupported.join(', ')} here`);
   if (table) fn.bindTable(props.table, table);
   if (tableItems) fn.bindTableItemGrants(props.table, tableItems);
+  if (roles) fn.bindRoleCells(props.table);
   if (bus) fn.bindBus(props.bus);
 }
 

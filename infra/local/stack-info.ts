@@ -16,6 +16,8 @@ export interface StackInfo {
   s3Endpoint: string;
   dynamodbEndpoint: string;
   eventsLog: string;
+  /** The local EventBridge (PutEvents) endpoint, and the bus's name: `npm run dlq:replay` publishes there. */
+  eventBus: { endpoint: string; name: string };
   /** Local extras: each department's queue (JSON lines) and publish-changes' dead-letter file … */
   queues: Record<string, string>;
   deadLetters: string;

@@ -234,6 +234,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamo.endpoint,
       eventsLog,
+      eventBus: { endpoint: `http://127.0.0.1:${busPort}`, name: RESOURCE_NAMES.bus },
       queues,
       deadLetters: consumers.deadLetterFiles['publish-changes'],
       deadLetterFiles: consumers.deadLetterFiles,

@@ -46,6 +46,7 @@ const set = z.string().check(z.minLength(1));
 export type Resource =
   | 'table'
   | 'tableItems'
+  | 'roles'
   | 'userPool'
   | 'cursors'
   | 'bus'
@@ -64,6 +65,7 @@ const OBSERVABILITY_ENV = { [ENV.serviceName]: set, [ENV.metricsNamespace]: set 
 const RESOURCE_ENV: Record<Resource, Record<string, z.ZodMiniType<string | undefined>>> = {
   table: { [ENV.tableName]: set },
   tableItems: { [ENV.tableName]: set },
+  roles: { [ENV.tableName]: set },
   userPool: { [ENV.userPoolId]: set },
   // The secret itself (local stack) or the ARN of the Secrets Manager secret that holds it (AWS).
   cursors: { [ENV.cursorSecret]: z.optional(set), [ENV.cursorSecretArn]: z.optional(set) },

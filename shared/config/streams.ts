@@ -12,6 +12,7 @@ import {
   DIRECTORY_STREAM_KEYS,
   FEED_KEY_PREFIX,
   NOTIFICATION_KEY_PREFIX,
+  ROLE_CELL_STREAM_KEYS,
   USER_KEY_PREFIX,
 } from '../db/keys.js';
 import type { EventPattern } from '../events/pattern.js';
@@ -58,6 +59,12 @@ export const RECORD_CHANGES_FILTER: EventPattern = {
 
 /** Changes of the user directory's entries: who gave whom which roles (the audit's trail of users). */
 const DIRECTORY_CHANGES_FILTER: EventPattern = { dynamodb: { Keys: DIRECTORY_STREAM_KEYS } };
+
+/** Changes of role cells: announced (`role.permissions_changed`) and audited. */
+const ROLE_CELL_CHANGES_FILTER: EventPattern = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: { Keys: ROLE_CELL_STREAM_KEYS },
+};
 
 /** New comments only: the inserts of items of the collection `comments`. */
 const NEW_COMMENTS_FILTER: EventPattern = {
@@ -109,7 +116,8 @@ const writesOwnItems = (keyPrefix: string): Grants => ({
 export const STREAM_CONSUMER_SPECS = {
   'publish-changes': {
     description: 'table stream to EventBridge',
-    grants: { bus: true },
+    // The matrix in force decides what the bus may carry (redaction): it reads the role cells.
+    grants: { bus: true, roles: true },
     // A batch of 100 records is up to 10 PutEvents calls, each retried on failed entries.
     timeoutSeconds: 60,
     settings: {
@@ -118,20 +126,24 @@ export const STREAM_CONSUMER_SPECS = {
       // (test/bench counts them) for at most a second more before its events leave; the change feed,
       // the audit and the notifications have their own mappings and do not wait.
       maxBatchingWindowSeconds: 1,
-      filters: [RECORD_CHANGES_FILTER],
+      filters: [RECORD_CHANGES_FILTER, ROLE_CELL_CHANGES_FILTER],
     },
   },
   'change-feed': {
     description: 'table stream to the change feed (GET /v1/changes)',
-    grants: writesOwnItems(FEED_KEY_PREFIX),
+    grants: { ...writesOwnItems(FEED_KEY_PREFIX), roles: true },
     timeoutSeconds: 60,
     settings: { ...RECORD_CHANGE_SETTINGS, filters: [RECORD_CHANGES_FILTER] },
   },
   audit: {
-    description: "table stream to the audit trail (GET /v1/audit) and the trail of users' roles",
+    description:
+      "table stream to the audit trail (GET /v1/audit), the trail of users' roles and of role cells",
     grants: writesOwnItems(AUDIT_KEY_PREFIX),
     timeoutSeconds: 60,
-    settings: { ...RECORD_CHANGE_SETTINGS, filters: [RECORD_CHANGES_FILTER, DIRECTORY_CHANGES_FILTER] },
+    settings: {
+      ...RECORD_CHANGE_SETTINGS,
+      filters: [RECORD_CHANGES_FILTER, DIRECTORY_CHANGES_FILTER, ROLE_CELL_CHANGES_FILTER],
+    },
   },
   // Collaboration (docs/events.md "The notify consumer"): reads records, watches and the user directory;
   // writes its users' notifications only (a conditional Put each: never one twice).

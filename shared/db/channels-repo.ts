@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChannelKind } from '../config/channels.js';
 import type { ChannelFailure, StoredChannels } from '../domain/channels/settings.js';
 import { db, tableName } from './client.js';
@@ -16,6 +16,7 @@ import {
   deliveryWriteCondition,
   type StoredDelivery,
 } from './keys.js';
+import { queryPage } from './paged-query.js';
 
 /** Channel settings and delivery records in the table (keys: shared/db/keys.ts, "Channels"). */
 
@@ -100,18 +101,11 @@ export async function readDeliveries(
   opts: { status?: string; limit: number; after?: StoredDelivery },
 ): Promise<{ items: StoredDelivery[]; more: boolean }> {
   const q = deliveriesQuery(department, opts.status);
-  const out = await db().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: q.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': q.pkAttr },
-      ExpressionAttributeValues: { ':pk': q.pkValue },
-      ScanIndexForward: false,
-      Limit: opts.limit,
-      ExclusiveStartKey: opts.after ? deliveryStartKey(q, opts.after) : undefined,
-    }),
-  );
-  const items = (out.Items ?? []).flatMap((item) => deliveryOf(item) ?? []);
-  return { items, more: out.LastEvaluatedKey !== undefined };
+  const page = await queryPage(q, {
+    newestFirst: true,
+    limit: opts.limit,
+    start: opts.after ? deliveryStartKey(q, opts.after) : undefined,
+  });
+  const items = page.items.flatMap((item) => deliveryOf(item) ?? []);
+  return { items, more: page.lastKey !== undefined };
 }

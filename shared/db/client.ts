@@ -6,8 +6,12 @@ import { instrumentClient } from '../http/observability.js';
 /**
  * One DocumentClient per Lambda container, made on first use and then reused. The endpoint comes
  * from the SDK's own AWS_ENDPOINT_URL_DYNAMODB when set (the local stack sets it), so no handler
- * knows whether it runs in AWS. Short timeouts and few retries: a store that is down gives a quick
- * 503, not a hung request.
+ * knows whether it runs in AWS. A store that is down or hangs gives a quick 503, not a hung request:
+ * throwOnRequestTimeout, because without it this SDK only logs a warning when requestTimeout passes
+ * and keeps waiting (a store that accepted the connection but never answered hung the request).
+ * One attempt: a write whose answer did not come in time may have committed, and the SDK's retry
+ * of it then failed its own condition (a create answered 500, a PATCH 412, under load); the client
+ * gets the 503 and decides (Idempotency-Key, If-Match). 3.5 s stays within a client's 5 s patience.
  */
 let doc: DynamoDBDocumentClient | undefined;
 
@@ -15,8 +19,8 @@ export function db(): DynamoDBDocumentClient {
   doc ??= DynamoDBDocumentClient.from(
     instrumentClient(
       new DynamoDBClient({
-        maxAttempts: 2,
-        requestHandler: { connectionTimeout: 1000, requestTimeout: 5000 },
+        maxAttempts: 1,
+        requestHandler: { connectionTimeout: 1000, requestTimeout: 3500, throwOnRequestTimeout: true },
       }),
     ),
     { marshallOptions: { removeUndefinedValues: true } },

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CollectionName } from '../domain/collections.js';
 import { db, tableName } from './client.js';
 import { absent, live } from './conditions.js';
@@ -8,7 +8,10 @@ import { serverCursorKeys } from './cursor-secret.js';
 import { expression } from './expressions.js';
 import {
   deletionOf,
+  type HeldRecord,
   type Item,
+  type ItemChange,
+  type Key,
   notificationEntryOf,
   notificationItem,
   notificationKey,
@@ -22,6 +25,7 @@ import {
   watchItem,
   watchKey,
 } from './keys.js';
+import { queryAll, queryPage } from './paged-query.js';
 
 /**
  * The collaboration repository: a comment's place on its account's timeline, watches and notifications.
@@ -30,6 +34,31 @@ import {
  */
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+/** One UpdateItem of an item that must exist and not be deleted; false when it does not (no throw). */
+async function updateLiveItem(key: Key, change: ItemChange): Promise<boolean> {
+  const update = expression.update(change.set, change.remove);
+  const condition = live();
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: update.UpdateExpression,
+        ConditionExpression: condition.ConditionExpression,
+        ExpressionAttributeNames: {
+          ...update.ExpressionAttributeNames,
+          ...condition.ExpressionAttributeNames,
+        },
+        ExpressionAttributeValues: update.ExpressionAttributeValues,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
 
 /**
  * Puts a comment on the timeline of the record it is on (from the stream, after the create): reads that
@@ -45,27 +74,8 @@ export async function placeCommentOnTimeline(
   );
   const placement = read.Item && !deletionOf(read.Item) ? timelinePlacement(read.Item, commentId) : undefined;
   if (!placement) return false;
-  const update = expression.update(placement, []);
-  const condition = live();
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: recordKey('comments', commentId),
-        UpdateExpression: update.UpdateExpression,
-        ConditionExpression: condition.ConditionExpression,
-        ExpressionAttributeNames: {
-          ...update.ExpressionAttributeNames,
-          ...condition.ExpressionAttributeNames,
-        },
-        ExpressionAttributeValues: update.ExpressionAttributeValues,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false; // deleted (or purged) before it was placed
-    throw error;
-  }
+  // False: the comment was deleted (or purged) before it was placed.
+  return updateLiveItem(recordKey('comments', commentId), { set: placement, remove: [] });
 }
 
 /**
@@ -91,26 +101,7 @@ export async function deleteWatch(collection: CollectionName, id: string, userId
  * run behind, and a watch begun after the change must not hear of it.
  */
 export async function watchersOf(collection: CollectionName, id: string, asOf: string): Promise<string[]> {
-  const q = watchersPartition(collection, id);
-  const users: string[] = [];
-  let start: Item | undefined;
-  do {
-    const out = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': q.pkAttr },
-        ExpressionAttributeValues: { ':pk': q.pkValue },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const userId = watcherOf(item, asOf);
-      if (userId) users.push(userId);
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return users;
+  return queryAll(watchersPartition(collection, id), (item) => watcherOf(item, asOf));
 }
 
 /**
@@ -122,12 +113,13 @@ export async function putNotification(
   id: string,
   entry: object,
   expiresAtEpochSeconds: number,
+  holds?: HeldRecord,
 ): Promise<boolean> {
   try {
     await db().send(
       new PutCommand({
         TableName: tableName(),
-        Item: notificationItem(userId, id, entry, expiresAtEpochSeconds),
+        Item: notificationItem(userId, id, entry, expiresAtEpochSeconds, holds),
         ...absent(),
       }),
     );
@@ -168,44 +160,16 @@ export async function notificationsPage(
   opts: { unread: boolean; limit: number; after?: string },
 ): Promise<{ items: StoredNotification[]; more: boolean }> {
   const q = notificationsQuery(userId, opts.unread);
-  const out = await db().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: q.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': q.pkAttr },
-      ExpressionAttributeValues: { ':pk': q.pkValue },
-      ScanIndexForward: false,
-      Limit: opts.limit,
-      ExclusiveStartKey: opts.after === undefined ? undefined : notificationStartKey(q, userId, opts.after),
-    }),
-  );
-  return { items: (out.Items ?? []).map(notificationEntryOf), more: out.LastEvaluatedKey !== undefined };
+  const page = await queryPage(q, {
+    newestFirst: true,
+    limit: opts.limit,
+    start: opts.after === undefined ? undefined : notificationStartKey(q, userId, opts.after),
+  });
+  return { items: page.items.map(notificationEntryOf), more: page.lastKey !== undefined };
 }
 
 /** Marks one notification read: one conditional UpdateItem. False when the user has none of that id. */
 export async function markNotificationRead(userId: string, id: string, at: string): Promise<boolean> {
-  const change = notificationReadChange(at);
-  const update = expression.update(change.set, change.remove);
-  // An existing item (a notification is never soft-deleted: TTL purges it).
-  const condition = live();
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: notificationKey(userId, id),
-        UpdateExpression: update.UpdateExpression,
-        ConditionExpression: condition.ConditionExpression,
-        ExpressionAttributeNames: {
-          ...update.ExpressionAttributeNames,
-          ...condition.ExpressionAttributeNames,
-        },
-        ExpressionAttributeValues: update.ExpressionAttributeValues,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  // A notification is never soft-deleted (TTL purges it): live() holds while it exists.
+  return updateLiveItem(notificationKey(userId, id), notificationReadChange(at));
 }

@@ -1,6 +1,7 @@
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from './client.js';
 import { derivedEntryOf, type Item, type PartitionQuery, startKeyInPartition } from './keys.js';
+import { queryPage } from './paged-query.js';
 
 /**
  * The items the stream consumers derive from changes (feed items, audit entries: shared/db/keys.ts):
@@ -46,17 +47,11 @@ export async function readDerivedPage(
   q: PartitionQuery,
   opts: { limit: number; after?: string; forward: boolean },
 ): Promise<DerivedPage> {
-  const out = await db().send(
-    new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': q.pkAttr },
-      ExpressionAttributeValues: { ':pk': q.pkValue },
-      ScanIndexForward: opts.forward,
-      ConsistentRead: true,
-      Limit: opts.limit,
-      ExclusiveStartKey: opts.after === undefined ? undefined : startKeyInPartition(q, opts.after),
-    }),
-  );
-  return { entries: (out.Items ?? []).map(derivedEntryOf), more: out.LastEvaluatedKey !== undefined };
+  const page = await queryPage(q, {
+    newestFirst: !opts.forward,
+    consistent: true,
+    limit: opts.limit,
+    start: opts.after === undefined ? undefined : startKeyInPartition(q, opts.after),
+  });
+  return { entries: page.items.map(derivedEntryOf), more: page.lastKey !== undefined };
 }

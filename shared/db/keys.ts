@@ -6,9 +6,9 @@
  * | access pattern                         | where                | key condition                         |
  * |----------------------------------------|----------------------|---------------------------------------|
  * | get a record by collection + id        | table                | PK = <ENTITY>#<id>, SK = RECORD        |
- * | list a collection, newest first        | byCollection         | <collection>                          |
- * | list a collection by owner             | byOwner              | <collection>#OWNER#<ownerId>          |
- * | list a collection by status/stage      | byState              | <collection>#STATE#<value>            |
+ * | list a collection, newest first        | byCollection         | <collection>#<shard>, every shard     |
+ * | list a collection by owner             | byOwner              | <collection>#OWNER#<ownerId>#<shard>  |
+ * | list a collection by status/stage      | byState              | <collection>#STATE#<value>#<shard>    |
  * | list a collection by account           | byAccountCollection  | <collection>#ACCOUNT#<accountId>      |
  * | an account's timeline (all collections)| byAccount            | TIMELINE#<accountId>, account first   |
  * | handoffs to a department               | byAccountCollection  | handoffs#TO#<toDept>                  |
@@ -21,9 +21,17 @@
  * | the enabled members of a department    | byState              | users#DEPT#<department>               |
  * | a record by natural key (email, domain) | byNaturalKey         | <collection>#KEY#<lowercased value>   |
  * | an import or export job                | table                | PK = IMPORT#<id> / EXPORT#<id>, SK = JOB |
+ * | the activities related to one record   | byAccountCollection  | activities#ABOUT#<collection>#<id>    |
+ * | feed items and notifications holding a record | byNaturalKey  | HOLDS#<entity>#<id> (privacy)         |
+ * | a privacy erasure, by subject          | table                | PK = ERASURE#<sha-256 of the email>, SK = ERASURE |
  * Sort keys in the indexes are record ids (ULIDs), so "newest first" is ScanIndexForward = false.
+ * The lists of a collection (byCollection, and a record's byOwner and byState entries) are write-sharded:
+ * an entry goes to one of LIST_SHARDS partitions, `<partition>#<shard>`, the shard chosen from the record
+ * id (collectionShard), so a bulk write is spread over them; such a list reads every shard and merges
+ * them by sort key (shared/db/record-pages.ts). Handoff inboxes, deliveries and the directory are not.
  */
 import type { Department } from '../config/departments.js';
+import { LIST_SHARDS } from '../config/partitions.js';
 import { COLLECTIONS, type CollectionName, isCollection, naturalKeyOf } from '../domain/collections.js';
 import type { RecordPatch } from '../domain/validation.js';
 
@@ -43,6 +51,9 @@ const COLLECTION_ATTR = '_collection';
 const TTL_ATTR = '_expiresAt';
 const DELETED_AT = '_deletedAt';
 const DELETED_BY = '_deletedBy';
+/** Set on a record whose personal fields a privacy erasure removed (docs/import-export.md, Privacy). */
+const ERASED_AT = '_erasedAt';
+const ERASED_BY = '_erasedBy';
 const RECORD_SK = 'RECORD';
 const IDEMPOTENCY = 'IDEMPOTENCY';
 /** What an idempotency entry keeps besides its key: the request it answered, and the answer. */
@@ -70,6 +81,8 @@ const INTERNAL_ATTRS = new Set<string>([
   TTL_ATTR,
   DELETED_AT,
   DELETED_BY,
+  ERASED_AT,
+  ERASED_BY,
   ...INDEX_ATTRS,
 ]);
 
@@ -100,6 +113,28 @@ function timelineAccountOf(collection: CollectionName, id: string, fields: Item,
   return (field ? text(fields[field]) : undefined) ?? linked;
 }
 
+/**
+ * The shard of a record id: FNV-1a (32 bits) of its characters, modulo the shard count. Deterministic
+ * (a record's entry never moves), and spread evenly whatever the ids (a ULID's first ten characters are
+ * its time: taking those would put a burst of writes on one shard).
+ */
+export function collectionShard(id: string, shards = LIST_SHARDS): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % shards;
+}
+
+/** A sharded partition: the list's partition and the shard. */
+const shardKey = (partition: string, shard: number) => `${partition}#${String(shard).padStart(2, '0')}`;
+/** A record's entry in a sharded list. */
+const shardedEntry = (partition: string, id: string) => ({
+  pk: shardKey(partition, collectionShard(id)),
+  sk: id,
+});
+
 /** Each index's partition key, written once: the writes (indexValues) and the reads (queries) share it. */
 const partitionOf = {
   byOwner: (collection: CollectionName, ownerId: string) => `${collection}#OWNER#${ownerId}`,
@@ -111,7 +146,24 @@ const partitionOf = {
   handoffsToInState: (toDept: string, state: string) => `handoffs#TO#${toDept}#STATE#${state}`,
   handoffsAbout: (collection: string, id: string) => `handoffs#ABOUT#${collection}#${id}`,
   byNaturalKey: (collection: CollectionName, key: string) => `${collection}#KEY#${key}`,
+  activitiesAbout: (collection: string, id: string) => `activities#ABOUT#${collection}#${id}`,
+  holding: (entity: string, id: string) => `HOLDS#${entity}#${id}`,
 };
+
+/**
+ * An activity has no account field, so its byAccountCollection slot serves the activities related to
+ * one record (`relatedTo`, fixed at create): what a privacy export or erasure of a contact or lead reads.
+ */
+function activityIndexValues(id: string, fields: Item): Partial<Record<IndexName, IndexValue>> {
+  const about = fields.relatedTo;
+  if (typeof about !== 'object' || about === null || !('collection' in about) || !('id' in about)) return {};
+  return {
+    byAccountCollection: {
+      pk: partitionOf.activitiesAbout(String(about.collection), String(about.id)),
+      sk: id,
+    },
+  };
+}
 
 /**
  * Handoffs have no owner filter, no account and no place on a timeline: those three index slots serve
@@ -156,9 +208,9 @@ function indexValues(
   const timeline = timelineAccountOf(collection, id, fields, linkedAccountId);
   const natural = naturalKeyOf(collection, fields);
   const values: Record<IndexName, IndexValue> = {
-    byCollection: { pk: collection, sk: id },
-    byOwner: owner === undefined ? undefined : { pk: partitionOf.byOwner(collection, owner), sk: id },
-    byState: state === undefined ? undefined : { pk: partitionOf.byState(collection, state), sk: id },
+    byCollection: shardedEntry(collection, id),
+    byOwner: owner === undefined ? undefined : shardedEntry(partitionOf.byOwner(collection, owner), id),
+    byState: state === undefined ? undefined : shardedEntry(partitionOf.byState(collection, state), id),
     byAccountCollection:
       account === undefined
         ? undefined
@@ -169,6 +221,7 @@ function indexValues(
     byNaturalKey: natural ? { pk: partitionOf.byNaturalKey(collection, natural), sk: id } : undefined,
   };
   if (collection === 'comments') return { ...values, ...commentIndexValues(id, fields) };
+  if (collection === 'activities') return { ...values, ...activityIndexValues(id, fields) };
   return collection === 'handoffs' ? { ...values, ...handoffIndexValues(id, fields) } : values;
 }
 
@@ -252,8 +305,11 @@ export function changeForPatch(
 export interface IndexQuery {
   indexName: IndexName;
   pkAttr: string;
+  /** The partition; for a sharded list, the list's name (its cursors' scope), not a key. */
   pkValue: string;
   skAttr: string;
+  /** A sharded list's partitions, shard i at index i: the list is all of them, merged by sort key. */
+  shards?: readonly string[];
 }
 
 const query = (indexName: IndexName, pkValue: string): IndexQuery => ({
@@ -263,16 +319,22 @@ const query = (indexName: IndexName, pkValue: string): IndexQuery => ({
   pkValue,
 });
 
+/** Every shard of a sharded list; `pkValue` is the list's own partition name (its cursors' scope). */
+const shardedQuery = (indexName: IndexName, partition: string): IndexQuery => ({
+  ...query(indexName, partition),
+  shards: Array.from({ length: LIST_SHARDS }, (_, i) => shardKey(partition, i)),
+});
+
 export type ListFilter = { by: 'all' } | { by: 'owner' | 'state' | 'account'; value: string };
 
 export function listQuery(collection: CollectionName, filter: ListFilter): IndexQuery {
   switch (filter.by) {
     case 'all':
-      return query('byCollection', collection);
+      return shardedQuery('byCollection', collection);
     case 'owner':
-      return query('byOwner', partitionOf.byOwner(collection, filter.value));
+      return shardedQuery('byOwner', partitionOf.byOwner(collection, filter.value));
     case 'state':
-      return query('byState', partitionOf.byState(collection, filter.value));
+      return shardedQuery('byState', partitionOf.byState(collection, filter.value));
     case 'account':
       return query('byAccountCollection', partitionOf.byAccountCollection(collection, filter.value));
   }
@@ -281,6 +343,11 @@ export function listQuery(collection: CollectionName, filter: ListFilter): Index
 /** The records of a collection with this natural key (normally one; oldest first). */
 export function naturalKeyQuery(collection: CollectionName, key: string): IndexQuery {
   return query('byNaturalKey', partitionOf.byNaturalKey(collection, key));
+}
+
+/** The activities related to one record (any age, newest first). */
+export function activitiesAboutQuery(collection: CollectionName, id: string): IndexQuery {
+  return query('byAccountCollection', partitionOf.activitiesAbout(collection, id));
 }
 
 export function timelineQuery(accountId: string): IndexQuery {
@@ -318,10 +385,37 @@ export interface CursorPosition {
   id: string;
 }
 
-/** The ExclusiveStartKey of `q` right after the item at `p` (the item need not still exist). */
+/**
+ * The ExclusiveStartKey of `q` right after the item at `p` (the item need not still exist); of a sharded
+ * list, the key in the item's own shard (its sort key is where every shard resumes).
+ */
 export function startKeyAfter(q: IndexQuery, p: CursorPosition): Item {
   const head = q.indexName === 'byAccount' && p.collection === 'accounts';
-  return { ...recordKey(p.collection, p.id), [q.pkAttr]: q.pkValue, [q.skAttr]: head ? TIMELINE_HEAD : p.id };
+  const pk = q.shards ? q.shards[collectionShard(p.id, q.shards.length)] : q.pkValue;
+  return { ...recordKey(p.collection, p.id), [q.pkAttr]: pk, [q.skAttr]: head ? TIMELINE_HEAD : p.id };
+}
+
+/**
+ * The sharded list keys a stored record item lacks (written before sharding, or with another
+ * LIST_SHARDS): the partition key attributes to set, or undefined when it has them right. For the
+ * one-off backfill (docs/recovery.md, "Backfill"); a deleted item has left the indexes and is skipped.
+ */
+export function listShardBackfill(item: Item): Item | undefined {
+  const collection = collectionOfItem(item);
+  if (!collection || deletionOf(item) || typeof item.id !== 'string') return undefined;
+  const values = indexValues(collection, item.id, item);
+  const set: Item = {};
+  for (const name of ['byCollection', 'byOwner', 'byState'] as const) {
+    const attr = INDEXES[name].pk;
+    const want = values[name]?.pk;
+    if (want !== undefined && item[attr] !== undefined && item[attr] !== want) set[attr] = want;
+  }
+  return Object.keys(set).length ? set : undefined;
+}
+
+/** Every partition a list reads: its shards, or its one partition. */
+export function partitionsOf(q: IndexQuery): IndexQuery[] {
+  return q.shards ? q.shards.map((pkValue) => ({ ...q, pkValue, shards: undefined })) : [q];
 }
 
 export function collectionOfItem(item: Item): CollectionName | undefined {
@@ -348,6 +442,30 @@ export const DELETED_MARK = DELETED_AT;
 export function deletionOf(item: Item): { by: string; at: string } | undefined {
   const at = item[DELETED_AT];
   return typeof at === 'string' ? { at, by: String(item[DELETED_BY] ?? '') } : undefined;
+}
+
+/**
+ * A privacy erasure of a record: the erased fields (a patch, as any change: index keys follow), a new
+ * version, and the mark that says who erased it and when, which the stream reads to announce
+ * `<entity>.erased` instead of an update (shared/events/change-events.ts).
+ */
+export function erasureChange(
+  collection: CollectionName,
+  id: string,
+  patch: RecordPatch,
+  actor: string,
+  at: string,
+): ItemChange {
+  const change = changeForPatch(collection, id, patch);
+  return {
+    set: { ...change.set, updatedAt: at, updatedBy: actor, [ERASED_AT]: at, [ERASED_BY]: actor },
+    remove: change.remove,
+  };
+}
+
+export function erasureOf(item: Item | undefined): { by: string; at: string } | undefined {
+  const at = item?.[ERASED_AT];
+  return typeof at === 'string' ? { at, by: String(item?.[ERASED_BY] ?? '') } : undefined;
 }
 
 /** What an idempotency entry answered: the hash of the first request and the record it created. */
@@ -551,14 +669,62 @@ export function derivedItem(
   sequence: string,
   entry: object,
   expiresAtEpochSeconds?: number,
+  holds?: HeldRecord,
 ): Item {
   return {
     [q.pkAttr]: q.pkValue,
     [q.skAttr]: sequenceKey(sequence),
     [ENTRY_ATTR]: entry,
     ...(expiresAtEpochSeconds === undefined ? {} : ttlAttributes(expiresAtEpochSeconds)),
+    ...(holds ? holdingSlot(holds, sequenceKey(sequence)) : {}),
   };
 }
+
+/**
+ * The record a feed item or a notification holds a copy of (its entity and id). Such items sit in the
+ * byNaturalKey slot under `HOLDS#<entity>#<id>` (no record's natural key starts so), so that a privacy
+ * export or erasure finds every copy of a record with one Query, never a Scan. Audit entries need no
+ * slot: their partition is the record's own (`AUDIT#<entity>#<id>`).
+ */
+export interface HeldRecord {
+  entity: string;
+  id: string;
+}
+
+const holdingSlot = (holds: HeldRecord, sk: string): Item => ({
+  [INDEXES.byNaturalKey.pk]: partitionOf.holding(holds.entity, holds.id),
+  [INDEXES.byNaturalKey.sk]: sk,
+});
+
+/** Every feed item and notification that holds a copy of this record. */
+export const heldCopiesQuery = (holds: HeldRecord): IndexQuery =>
+  query('byNaturalKey', partitionOf.holding(holds.entity, holds.id));
+
+/** A copy found by heldCopiesQuery: its key, the attribute holding its entry, and the entry. */
+export interface HeldCopy {
+  key: Key;
+  kind: 'change' | 'notification';
+  entryAttribute: string;
+  entry: Item;
+}
+
+export function heldCopyOf(item: Item): HeldCopy | undefined {
+  const pk = item[PK];
+  const sk = item[SK];
+  if (typeof pk !== 'string' || typeof sk !== 'string') return undefined;
+  const kind = pk.startsWith(FEED_KEY_PREFIX)
+    ? 'change'
+    : pk.startsWith(NOTIFICATION_KEY_PREFIX)
+      ? 'notification'
+      : undefined;
+  const entryAttribute = kind === 'change' ? ENTRY_ATTR : NOTIFICATION_ATTRS.entry;
+  const entry = item[entryAttribute];
+  if (!kind || typeof entry !== 'object' || entry === null) return undefined;
+  return { key: keyOf(pk, sk), kind, entryAttribute, entry: entry as Item };
+}
+
+/** Whether a feed item sits in the admins' feed (every change): a subject export reads those only. */
+export const isEveryChangeFeedKey = (key: Key): boolean => key[PK] === `${FEED_KEY_PREFIX}${EVERY_CHANGE}`;
 
 /** What a feed item or audit entry holds, and where it sits (its sort key, for cursors). */
 export function derivedEntryOf(item: Item): { position: string; entry: Item } {
@@ -656,6 +822,7 @@ export function notificationItem(
   id: string,
   entry: object,
   expiresAtEpochSeconds: number,
+  holds?: HeldRecord,
 ): Item {
   return {
     ...notificationKey(userId, id),
@@ -663,6 +830,7 @@ export function notificationItem(
     [INDEXES.byState.pk]: unreadPartition(userId),
     [INDEXES.byState.sk]: id,
     ...ttlAttributes(expiresAtEpochSeconds),
+    ...(holds ? holdingSlot(holds, `${id}#${userId}`) : {}),
   };
 }
 
@@ -971,3 +1139,72 @@ export function jobOf(item: Item | undefined): Item | undefined {
   for (const [k, v] of Object.entries(item)) if (!isInternalAttribute(k)) out[k] = v;
   return out;
 }
+
+// ── Role permissions in force ────────────────────────────────────────────────────────────────────
+/*
+ * | the role cells admins changed         | table                | PK = ROLES, SK = CELL#<group>#<collection> |
+ * | the matrix's version (freshness check) | table                | PK = ROLES, SK = VERSION              |
+ * One small partition: every function reads the version item (one GetItem) at most every refresh
+ * interval, and the cells (one Query) only when it moved. Not records: no collection attribute.
+ */
+const ROLES = 'ROLES';
+const ROLE_CELL = 'CELL';
+const ROLES_VERSION_SK = 'VERSION';
+/** The partition of the role cells: IAM confines the functions that only read them to it. */
+export const ROLES_KEY_PREFIX = ROLES;
+/** The counter attribute of the version item. */
+export const ROLES_VERSION_ATTR = 'version';
+
+export const roleCellKey = (group: string, collection: string): Key =>
+  keyOf(ROLES, `${ROLE_CELL}#${group}#${collection}`);
+export const rolesVersionKey = (): Key => keyOf(ROLES, ROLES_VERSION_SK);
+/** Every stored cell, in one Query. */
+export const roleCellsPartition = (): PartitionQuery & { skPrefix: string } => ({
+  ...partition(ROLES),
+  skPrefix: `${ROLE_CELL}#`,
+});
+
+/** The cell's item: its key, its values and who set it when. */
+export const roleCellItem = (cell: { group: string; collection: string } & Item): Item => ({
+  ...cell,
+  ...roleCellKey(cell.group, cell.collection),
+});
+
+/** Whether a stream image is a role cell (the version item is not). */
+export const isRoleCellItem = (item: Item | undefined): boolean =>
+  item !== undefined && item[PK] === ROLES && String(item[SK]).startsWith(`${ROLE_CELL}#`);
+
+/** A role cell's values without its key. */
+export function roleCellOf(item: Item): Item {
+  const { [PK]: _pk, [SK]: _sk, ...cell } = item;
+  return cell;
+}
+
+/** The stream records of role cells, as a Lambda filter matches the keys: the audit and the publisher read them. */
+export const ROLE_CELL_STREAM_KEYS = {
+  [PK]: { S: [ROLES] },
+  [SK]: { S: [{ prefix: `${ROLE_CELL}#` }] },
+};
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────────
+// Privacy erasures (docs/import-export.md, Privacy): one item per subject, keyed by the SHA-256 of the
+// lowercased email (never the email itself), written before any record is touched. It keeps which
+// contacts and leads the erasure is about, so that a re-run finds them once their email (and with it
+// their natural-key index entry) is gone, and who erased them, when, and how many items.
+//
+// | access pattern                  | where | key condition                                 |
+// |---------------------------------|-------|-----------------------------------------------|
+// | the erasure of one subject      | table | PK = ERASURE#<sha-256 hex>, SK = ERASURE      |
+
+const ERASURE = 'ERASURE';
+export const ERASURE_KEY_PREFIX = `${ERASURE}#`;
+
+export function erasureKey(subjectHash: string): Key {
+  return keyOf(`${ERASURE_KEY_PREFIX}${subjectHash}`, ERASURE);
+}
+
+export function erasureItem(subjectHash: string, erasure: Item): Item {
+  return { ...erasure, ...erasureKey(subjectHash) };
+}
+
+export const erasureOfItem = jobOf;

@@ -1,6 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CollectionName, CrmRecord, RecordOf } from '../domain/collections.js';
-import { db, tableName } from './client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { serverCursorKeys } from './cursor-secret.js';
 import {
@@ -13,8 +11,10 @@ import {
   type Item,
   type ListFilter,
   listQuery,
+  partitionsOf,
   timelineQuery,
 } from './keys.js';
+import { type QueryPage, queryPage } from './paged-query.js';
 import { recordOf, toRecord } from './stored-records.js';
 
 /** Where a read resumes (DynamoDB's ExclusiveStartKey): opaque to the use cases, which only hand it back. */
@@ -44,6 +44,27 @@ export interface TimelineEntry {
   record: CrmRecord;
 }
 
+/**
+ * One page of a sharded list: the first `limit` items of every shard (in parallel), merged newest first,
+ * cut at `limit`. Each shard resumes below the sort key of the last item the previous page took (sort
+ * keys are record ids, unique), so the page is exactly what one partition holding them all would give.
+ * More may follow when an item was cut or a shard stopped at its limit.
+ */
+async function readMerged(q: IndexQuery, limit: number, start?: StartKey): Promise<QueryPage> {
+  const beyond = start === undefined ? undefined : String(start[q.skAttr]);
+  const pages = await Promise.all(
+    partitionsOf(q).map((shard) => queryPage(shard, { newestFirst: true, limit, beyond })),
+  );
+  const sortKey = (item: Item) => String(item[q.skAttr]);
+  const merged = pages
+    .flatMap((page) => page.items)
+    .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : sortKey(a) > sortKey(b) ? -1 : 0));
+  const items = merged.slice(0, limit);
+  const last = items.at(-1);
+  const more = merged.length > limit || pages.some((page) => page.lastKey !== undefined);
+  return { items, lastKey: more && last ? { [q.skAttr]: sortKey(last) } : undefined };
+}
+
 function indexOf<T>(
   q: IndexQuery,
   entryOf: (item: Item) => T,
@@ -52,19 +73,10 @@ function indexOf<T>(
   return {
     startAt: async (cursor) => decodeCursor(await serverCursorKeys(), q, cursor),
     read: async (limit, start) => {
-      const out = await db().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: q.indexName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': q.pkAttr },
-          ExpressionAttributeValues: { ':pk': q.pkValue },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: start,
-        }),
-      );
-      return { items: (out.Items ?? []).map(entryOf), lastKey: out.LastEvaluatedKey };
+      const page = q.shards
+        ? await readMerged(q, limit, start)
+        : await queryPage(q, { newestFirst: true, limit, start });
+      return { items: page.items.map(entryOf), lastKey: page.lastKey };
     },
     cursorAfter: async (entry, shown = true) =>
       encodeCursor(await serverCursorKeys(), q, positionOf(entry), shown),

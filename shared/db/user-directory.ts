@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from './client.js';
 import {
   type DirectoryEntry,
@@ -9,6 +9,7 @@ import {
   userKey,
   usernameQuery,
 } from './keys.js';
+import { queryAll } from './paged-query.js';
 
 export type { DirectoryEntry } from './keys.js';
 
@@ -47,36 +48,15 @@ export async function saveDirectoryUser(entry: DirectoryEntry): Promise<void> {
   await db().send(new PutCommand({ TableName: tableName(), Item: directoryItem(entry) }));
 }
 
-async function queryAll(q: IndexQuery): Promise<DirectoryEntry[]> {
-  const entries: DirectoryEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: q.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': q.pkAttr },
-        ExpressionAttributeValues: { ':pk': q.pkValue },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const entry = directoryEntryOf(item);
-      if (entry) entries.push(entry);
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return entries;
-}
+const queryDirectory = (q: IndexQuery) => queryAll(q, directoryEntryOf);
 
 /** The user of that name (case-insensitive), if the directory knows them. */
 export async function directoryUserByName(username: string): Promise<DirectoryEntry | undefined> {
   const lower = username.toLowerCase();
-  return (await queryAll(usernameQuery(username))).find((u) => u.username.toLowerCase() === lower);
+  return (await queryDirectory(usernameQuery(username))).find((u) => u.username.toLowerCase() === lower);
 }
 
 /** The enabled members of a department. */
 export function departmentMembers(department: string): Promise<DirectoryEntry[]> {
-  return queryAll(departmentMembersQuery(department));
+  return queryDirectory(departmentMembersQuery(department));
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { WRITE_SCOPES } from '../policy/role-cells.js';
 import type { CollectionName } from './collections.js';
 import { email, id } from './fields.js';
 
@@ -44,4 +45,13 @@ export const inviteUserBody = z.strictObject({
   username: z.string().check(z.regex(USERNAME, 'must be 1–128 characters without spaces')),
   email: email(),
   groups,
+});
+
+/** One cell of the role permissions (PUT /v1/admin/roles/{group}/collections/{collection}). */
+export const roleCellBody = z.strictObject({
+  read: z.boolean(),
+  create: z.boolean(),
+  update: z.enum(WRITE_SCOPES),
+  delete: z.enum(WRITE_SCOPES),
+  hiddenFields: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(50)),
 });

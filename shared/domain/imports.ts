@@ -121,6 +121,19 @@ export function changedFields(
   return out;
 }
 
+/** What a UTF-8 decoder puts where the bytes are no character. */
+const NOT_UTF8 = '\uFFFD';
+
+/**
+ * Cells whose bytes were not UTF-8 (the decoder left U+FFFD in them): the row is refused with each such
+ * field, never stored with the text mangled. (A file that means U+FFFD literally is refused too.)
+ */
+export function encodingProblems(row: number, cells: Readonly<Record<string, string>>): RowError[] {
+  return Object.entries(cells)
+    .filter(([, cell]) => cell.includes(NOT_UTF8))
+    .map(([field]) => ({ row, field, message: 'is not valid UTF-8' }));
+}
+
 /** A row's field errors as errors CSV lines. */
 export const rowErrors = (row: number, errors: readonly FieldError[]): RowError[] =>
   errors.map((e) => ({ row, field: e.path, message: e.message }));

@@ -7,8 +7,9 @@ import {
   isDirectoryItem,
 } from '../db/keys.js';
 import { toRecord } from '../db/stored-records.js';
-import { everyChangedField } from './change-events.js';
+import { type ChangeEvent, everyChangedField, isErasure } from './change-events.js';
 import type { Action } from './names.js';
+import { ROLE_ENTITY, ROLE_PERMISSIONS_CHANGED } from './role-events.js';
 import type { ReadChange } from './stream-consumer.js';
 
 /**
@@ -81,9 +82,33 @@ function userAuditItems(read: ReadChange): Item[] {
   return [derivedItem(auditPartition(USER_ENTITY, now.userId), read.sequence, audit)];
 }
 
+/** The one trail of every role cell change (GET /v1/admin/roles/audit), newest first like the others. */
+export const ROLE_TRAIL_ID = 'matrix';
+
+/** An admin's change of a role cell: who, when, the cell before (null: the code's default) and after. */
+function roleAuditItems(read: ReadChange, event: ChangeEvent): Item[] {
+  const { detail } = event;
+  const { before, ...after } = detail.record;
+  const audit: AuditEntry = {
+    eventId: detail.eventId,
+    entity: ROLE_ENTITY,
+    id: detail.id,
+    at: detail.occurredAt,
+    actor: detail.actor,
+    type: event.detailType,
+    action: detail.action,
+    changedFields: detail.changedFields,
+    before: (before as Record<string, unknown> | null) ?? null,
+    after,
+    ownerDept: '',
+  };
+  return [derivedItem(auditPartition(ROLE_ENTITY, ROLE_TRAIL_ID), read.sequence, audit)];
+}
+
 export function auditItemsOf(read: ReadChange): Item[] {
   const { event } = read;
   if (!event) return userAuditItems(read);
+  if (event.detailType === ROLE_PERMISSIONS_CHANGED) return roleAuditItems(read, event);
   const { oldImage, newImage } = read.change;
   const { detail } = event;
   const before = oldImage ? toRecord(oldImage) : undefined;
@@ -96,7 +121,8 @@ export function auditItemsOf(read: ReadChange): Item[] {
     const changed = everyChangedField(before ?? {}, after ?? {});
     entry = {
       changedFields: changed,
-      before: valuesOf(before ?? {}, changed),
+      // An erasure's entry must not keep what it erased: which fields, and their erased values only.
+      before: isErasure(read.change) ? null : valuesOf(before ?? {}, changed),
       after: valuesOf(after ?? {}, changed),
     };
   }

@@ -1,9 +1,9 @@
 import { DEPARTMENTS } from '../config/departments.js';
-import { collectionOfItem, deletionOf, type Item } from '../db/keys.js';
+import { collectionOfItem, deletionOf, erasureOf, type Item } from '../db/keys.js';
 import { toRecord } from '../db/stored-records.js';
 import { COLLECTIONS, type CollectionName, type CrmRecord, HANDOFF_STATUSES } from '../domain/collections.js';
 import { hiddenFromDepartments, redactForDepartments } from '../policy/policy.js';
-import { type Action, detailType, EVENT_SOURCE, EVENT_SPEC_VERSION } from './names.js';
+import { type Action, detailType, ERASED, EVENT_SOURCE, EVENT_SPEC_VERSION } from './names.js';
 
 /** One committed change, as the stream tells it (images already unmarshalled). */
 export interface StreamChange {
@@ -83,7 +83,19 @@ const DOMAIN_EVENTS: Partial<Record<CollectionName, { type: string; when: When }
   })),
 };
 
-function typeOf(collection: CollectionName, before: Item, after: Item, action: Action): string {
+/** Whether the change is the privacy erasure of the record (the mark appears with it). */
+export function isErasure(change: Pick<StreamChange, 'oldImage' | 'newImage'>): boolean {
+  return erasureOf(change.newImage) !== undefined && erasureOf(change.oldImage) === undefined;
+}
+
+function typeOf(
+  collection: CollectionName,
+  before: Item,
+  after: Item,
+  action: Action,
+  erased: boolean,
+): string {
+  if (erased) return detailType(COLLECTIONS[collection].entity, ERASED);
   const domain =
     action === 'deleted' ? undefined : DOMAIN_EVENTS[collection]?.find((d) => d.when(before, after, action));
   return domain?.type ?? detailType(COLLECTIONS[collection].entity, action);
@@ -109,7 +121,7 @@ export function toChangeEvent(change: StreamChange): ChangeEvent | undefined {
   const occurredAt = deletion?.at ?? String(after.updatedAt ?? new Date().toISOString());
   return {
     source: EVENT_SOURCE,
-    detailType: typeOf(collection, before, after, action),
+    detailType: typeOf(collection, before, after, action, action === 'updated' && isErasure(change)),
     detail: {
       specversion: EVENT_SPEC_VERSION,
       eventId: change.eventId,

@@ -60,7 +60,10 @@ export function feedItemsOf(read: ReadChange): Item[] {
   const expiresAt =
     Math.floor((Number.isNaN(occurred) ? Date.now() : occurred) / 1000) + LIMITS.changeFeedRetentionSeconds;
   const item = (feed: Department | typeof EVERY_CHANGE, entry: FeedEntry) =>
-    derivedItem(feedPartition(feed), read.sequence, entry, expiresAt);
+    derivedItem(feedPartition(feed), read.sequence, entry, expiresAt, {
+      entity: event.detail.entity,
+      id: event.detail.id,
+    });
   return [
     item(EVERY_CHANGE, whole),
     // Per record: a comment goes where the record it is on may be read, a handoff to its two departments.

@@ -8,3 +8,10 @@ export type Action = (typeof ACTIONS)[number];
 export function detailType(entity: string, action: string): string {
   return `${entity}.${action}`;
 }
+
+/**
+ * A privacy erasure of a record's personal fields (docs/import-export.md): `contact.erased`,
+ * `lead.erased`, and the same for the records about them (activities, comments, handoffs). Its
+ * `detail.action` is `updated`; it wins over every other type of the change.
+ */
+export const ERASED = 'erased';

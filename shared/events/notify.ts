@@ -115,7 +115,12 @@ export async function notificationsOf(
 /** Writes them, each once: a replay finds its key taken and writes nothing. Returns how many were new. */
 export async function writeNotifications(writes: readonly NotificationWrite[]): Promise<number> {
   const written = await Promise.all(
-    writes.map((w) => putNotification(w.userId, w.id, w.entry, w.expiresAtEpochSeconds)),
+    writes.map((w) =>
+      putNotification(w.userId, w.id, w.entry, w.expiresAtEpochSeconds, {
+        entity: w.entry.event.entity,
+        id: w.entry.event.id,
+      }),
+    ),
   );
   return written.filter(Boolean).length;
 }

@@ -9,8 +9,10 @@ import type { Item } from '../db/keys.js';
 import { logger } from '../http/logger.js';
 import { measureInvocations } from '../http/metrics.js';
 import { observe } from '../http/observability.js';
+import { rolePermissionsInForce } from '../http/role-freshness.js';
 import { traceInvocations } from '../http/tracer.js';
 import { type ChangeEvent, type StreamChange, toChangeEvent } from './change-events.js';
+import { roleChangeEvent } from './role-events.js';
 
 /**
  * What every consumer of the table's stream shares (functions/streams/*.ts): reading a stream record
@@ -40,7 +42,7 @@ export function readChange(record: DynamoDBRecord): ReadChange {
     newImage: image(record.dynamodb?.NewImage),
     approximateCreationTime: record.dynamodb?.ApproximateCreationDateTime,
   };
-  return { sequence, change, event: toChangeEvent(change) };
+  return { sequence, change, event: toChangeEvent(change) ?? roleChangeEvent(change) };
 }
 
 /**
@@ -69,9 +71,20 @@ export async function handleInOrder(
   return { batchItemFailures: [] };
 }
 
-/** The middy stack of every stream consumer: logs with the Lambda context, metrics, traces. */
-export function streamHandler(consume: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>) {
-  return middy(consume).use([...observe(), measureInvocations(), traceInvocations()]);
+/**
+ * The middy stack of every stream consumer: logs with the Lambda context, metrics, traces, and the
+ * role permissions in force (what the bus, the feeds and the notifications may show).
+ */
+export function streamHandler(
+  name: StreamConsumerName,
+  consume: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>,
+) {
+  return middy(consume).use([
+    ...observe(),
+    measureInvocations(),
+    traceInvocations(),
+    ...rolePermissionsInForce(name, STREAM_CONSUMER_SPECS[name].grants),
+  ]);
 }
 
 /**
@@ -81,7 +94,7 @@ export function streamHandler(consume: (event: DynamoDBStreamEvent) => Promise<D
  */
 export function itemWritingConsumer(name: StreamConsumerName, itemsOf: (read: ReadChange) => Item[]) {
   loadEnv(STREAM_CONSUMER_SPECS[name].grants);
-  return streamHandler((event) =>
+  return streamHandler(name, (event) =>
     handleInOrder(event.Records, async (record) => {
       const items = itemsOf(readChange(record));
       if (items.length) await putDerivedItems(items);

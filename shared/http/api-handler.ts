@@ -7,6 +7,7 @@ import { toProblem } from './errors.js';
 import { logger } from './logger.js';
 import { observe } from './observability.js';
 import { PROBLEM_CONTENT_TYPE, problemBody, problems } from './problems.js';
+import { rolePermissionsInForce } from './role-freshness.js';
 import { type Auth, HANDLERS, type Route, routeOf } from './routes.js';
 
 /** What a handler sees: the request already authenticated, parsed and routed. */
@@ -114,7 +115,7 @@ export function apiHandler(name: string, handle: Handle) {
   if (!grants) throw new Error(`apiHandler: no handler named ${name} in the route table`);
   loadEnv(grants);
   return middy<ApiEvent, APIGatewayProxyResultV2, Error, Context>()
-    .use([...observe(), correlateAndReplyErrors])
+    .use([...observe(), correlateAndReplyErrors, ...rolePermissionsInForce(name, grants)])
     .handler(async (event) => {
       const route = routeOf(event.routeKey);
       if (!route) throw problems.notFound('No such route.');

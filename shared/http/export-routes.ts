@@ -17,6 +17,7 @@ const exportsFn = fn('exports', {
   },
   bucket: { access: 'R', prefixes: ['exports/'] },
   jobs: true,
+  roles: true,
 });
 
 export const exportView = z.strictObject({

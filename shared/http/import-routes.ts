@@ -18,6 +18,7 @@ const imports = fn('imports', {
   },
   bucket: { access: 'RW', prefixes: ['imports/'] },
   jobs: true,
+  roles: true,
 });
 
 const output = <T extends z.ZodMiniType>(schema: T, id: string, description?: string): T => {

@@ -5,4 +5,6 @@ export const METRICS = {
   recordsDeleted: 'RecordsDeleted',
   eventsPublished: 'EventsPublished',
   publishFailures: 'PublishFailures',
+  /** Changes too big for one PutEvents entry: never sent, dead-lettered (docs/events.md). */
+  eventsOversized: 'EventsOversized',
 } as const;

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ALL_GROUPS, DEPARTMENTS } from '../config/departments.js';
 import { LIMITS } from '../config/limits.js';
-import { convertLeadBody, userGroupsBody } from '../domain/action-bodies.js';
+import { convertLeadBody, roleCellBody, userGroupsBody } from '../domain/action-bodies.js';
 import {
   COLLECTION_NAMES,
   COLLECTIONS,
@@ -15,6 +15,7 @@ import { id, isoDateTime, userId } from '../domain/fields.js';
 import { NOTIFICATION_TYPES } from '../domain/notifications.js';
 import { createSchemaOf, patchSchemaOf } from '../domain/validation.js';
 import type { WriteScope } from '../policy/policy.js';
+import { CONFIGURABLE_COLLECTIONS } from '../policy/role-cells.js';
 import type { HeaderSpec } from './route-types.js';
 
 /**
@@ -111,6 +112,12 @@ named(
   'input',
 );
 named(userGroupsBody, 'UserGroupsRequest', "The user's groups: exactly these afterwards", 'input');
+named(
+  roleCellBody,
+  'RoleCellRequest',
+  'One cell of the role permissions: what the group may do in the collection',
+  'input',
+);
 for (const c of COLLECTION_NAMES) {
   named(createSchemaOf(c), `${entityName(c)}Create`, undefined, 'input');
   named(
@@ -222,6 +229,25 @@ export const invitedUser = named(
     ),
   }),
   'InvitedUser',
+);
+
+const roleCell = {
+  group: z.enum(ALL_GROUPS),
+  collection: z.enum(CONFIGURABLE_COLLECTIONS),
+  ...roleCellBody.shape,
+  changed: describe(z.boolean(), "Whether an admin set this cell (else it holds the code's default)"),
+};
+export const roleCellReply = named(z.strictObject(roleCell), 'RoleCell');
+export const rolesMatrix = named(
+  z.strictObject({
+    version: describe(z.number(), 'Moves with every change of a cell'),
+    refreshSeconds: describe(
+      z.number(),
+      'How often each function checks for a change: in force everywhere within it',
+    ),
+    cells: z.array(z.strictObject(roleCell)),
+  }),
+  'RoleMatrix',
 );
 
 export const userGroups = named(

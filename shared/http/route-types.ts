@@ -32,6 +32,11 @@ export interface Grants {
   tableItems?: TableItemsGrant | readonly TableItemsGrant[];
   /** These cognito-idp actions, on the user pool only. */
   userPool?: readonly string[];
+  /**
+   * Reads the role cells admins changed (GetItem and Query on those items only): for a function that
+   * decides access without the table grant (`table` reads them already).
+   */
+  roles?: true;
   /** Hands out and takes cursors: reads the secret that signs them. */
   cursors?: true;
   /** PutEvents on the bus (events come from the stream: an API handler should rarely need this). */

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { USER_KEY_PREFIX } from '../db/keys.js';
-import { convertLeadBody, inviteUserBody, userGroupsBody } from '../domain/action-bodies.js';
+import { ROLES_KEY_PREFIX, USER_KEY_PREFIX } from '../db/keys.js';
+import { convertLeadBody, inviteUserBody, roleCellBody, userGroupsBody } from '../domain/action-bodies.js';
 import { COLLECTION_NAMES } from '../domain/collections.js';
 import * as ChangeLog from './change-log-schemas.js';
 import { CHANNEL_ROUTES } from './channel-routes.js';
@@ -9,6 +9,7 @@ import { DOCS_ASSETS, DOCS_PACKAGE, DOCS_PACKAGE_FILES } from './docs-assets.js'
 import { EXPORT_ROUTES } from './export-routes.js';
 import { HANDOFF_ROUTES } from './handoff-routes.js';
 import { IMPORT_ROUTES } from './import-routes.js';
+import { PRIVACY_ROUTES } from './privacy-routes.js';
 import { byId, recordRoutes } from './record-routes.js';
 import { REPORT_ROUTES } from './report-routes.js';
 import * as S from './route-schemas.js';
@@ -105,7 +106,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/v1/me',
-    handler: fn('me', {}),
+    handler: fn('me', { roles: true }),
     auth: 'any-user',
     summary: 'The caller and their resolved permissions',
     status: 200,
@@ -118,6 +119,7 @@ export const ROUTES: readonly Route[] = [
   ...COLLABORATION_ROUTES,
   ...IMPORT_ROUTES,
   ...EXPORT_ROUTES,
+  ...PRIVACY_ROUTES,
   {
     method: 'GET',
     path: '/v1/accounts/{id}/timeline',
@@ -221,6 +223,48 @@ export const ROUTES: readonly Route[] = [
     status: 204,
     response: { description: 'Disabled' },
     errors: { 409: "Another change to this user's roles is in progress, or you are the last admin" },
+  },
+  // ── Role permissions as data (docs/api.md "Role permissions") ──
+  {
+    method: 'GET',
+    path: '/v1/admin/roles',
+    handler: fn('list-roles', { roles: true }),
+    auth: 'user',
+    summary: 'The role permissions in force: every group × collection cell (admins)',
+    status: 200,
+    response: { description: 'The matrix', body: S.rolesMatrix },
+    errors: { 403: 'The caller is not an admin' },
+  },
+  {
+    method: 'PUT',
+    path: '/v1/admin/roles/{group}/collections/{collection}',
+    handler: fn('set-role-cell', {
+      // The role cells and the matrix's version only: no record is readable or writable.
+      tableItems: {
+        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        keyPrefix: ROLES_KEY_PREFIX,
+      },
+    }),
+    auth: 'user',
+    summary: 'Set what a group may do in a collection, for everyone, within the refresh interval (admins)',
+    request: { body: roleCellBody },
+    status: 200,
+    response: { description: 'The cell now in force', body: S.roleCellReply },
+    errors: {
+      403: 'The caller is not an admin',
+      404: 'No such group or collection in the matrix',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/roles/audit',
+    handler: fn('role-audit', { table: 'R', cursors: true }),
+    auth: 'user',
+    summary: 'Every change of a role cell, newest first: who set which cell to what (admins)',
+    request: { query: S.pagingQuery() },
+    status: 200,
+    response: { description: 'One page of role cell changes', body: ChangeLog.auditPage },
+    errors: { 403: 'The caller is not an admin' },
   },
   // ── The change feed and the audit trail (written by the stream consumers change-feed and audit) ──
   {

@@ -7,37 +7,76 @@ import {
 } from '../domain/collections.js';
 import type { Caller } from './caller.js';
 import { MATRIX } from './matrix.js';
+import { cellOf, type RoleCell, type WriteScope } from './role-cells.js';
+// Loaded with the decisions, for its registration: whatever decides access reads the cells in force.
+import '../domain/role-permissions.js';
+
+export type { WriteScope } from './role-cells.js';
 
 /**
- * Every access decision of the API: pure functions over (caller, action, record).
- * Handlers ask these; none of them reads a group name.
+ * Every access decision of the API: pure functions over (caller, action, record), reading the role
+ * cells in force (role-cells.ts: the code's matrix, and what admins changed). Handlers ask these;
+ * none of them reads a group name.
  */
-export type WriteScope = 'none' | 'own' | 'department' | 'all';
+type Who = Pick<Caller, 'department' | 'isManager' | 'isAdmin'>;
+export type WriteAction = 'update' | 'delete';
 
-const allows = (list: readonly Department[] | 'all', dept?: Department) =>
-  list === 'all' || (dept !== undefined && list.includes(dept));
+const RANK: Record<WriteScope, number> = { none: 0, own: 1, department: 2, all: 3 };
+const widest = (a: WriteScope, b: WriteScope): WriteScope => (RANK[a] >= RANK[b] ? a : b);
+const both = (a: readonly string[], b: readonly string[]) => a.filter((f) => b.includes(f));
 
-export function canRead(caller: Caller, collection: CollectionName): boolean {
-  const rules = MATRIX[collection];
-  if (caller.isAdmin) return true;
-  if (!caller.department) return false;
-  return allows(rules.read, caller.department) || (rules.managersRead === true && caller.isManager);
+/** A manager's department cell: the managers' cell adds reads, and scope where the department writes at all. */
+function asManager(dept: RoleCell, managers: RoleCell): RoleCell {
+  const raise = (s: WriteScope, m: WriteScope) => (s === 'none' ? 'none' : widest(s, m));
+  return {
+    read: dept.read || managers.read,
+    create: dept.create || managers.create,
+    update: raise(dept.update, managers.update),
+    delete: raise(dept.delete, managers.delete),
+    hiddenFields: both(dept.hiddenFields, managers.hiddenFields),
+  };
 }
 
-/** How far the caller's write reaches in a collection: own records, the department's, or all. */
-export function writeScope(caller: Caller, collection: CollectionName): WriteScope {
-  if (caller.isAdmin) return 'all';
-  if (!caller.department || !allows(MATRIX[collection].write, caller.department)) return 'none';
-  return caller.isManager ? 'department' : 'own';
+/** The caller's rights in a collection: the cells of their groups, combined (the widest right wins). */
+function rightsOf(who: Who, collection: CollectionName): RoleCell {
+  const parts: RoleCell[] = [];
+  if (who.department) {
+    const dept = cellOf(who.department, collection);
+    parts.push(who.isManager ? asManager(dept, cellOf(ROLE_GROUPS.managers, collection)) : dept);
+  }
+  if (who.isAdmin) parts.push(cellOf(ROLE_GROUPS.admins, collection));
+  const readers = parts.filter((p) => p.read);
+  // What a non-reader would be shown matters too: the bus and the feeds show every department a record.
+  const shown = readers.length ? readers : parts;
+  return {
+    read: readers.length > 0,
+    create: parts.some((p) => p.create),
+    update: parts.reduce<WriteScope>((s, p) => widest(s, p.update), 'none'),
+    delete: parts.reduce<WriteScope>((s, p) => widest(s, p.delete), 'none'),
+    hiddenFields: shown.reduce<string[]>((h, p) => both(h, p.hiddenFields), shown[0]?.hiddenFields ?? []),
+  };
+}
+
+export function canRead(caller: Caller, collection: CollectionName): boolean {
+  return rightsOf(caller, collection).read;
+}
+
+/** How far the caller's update (or delete) reaches in a collection: own records, the department's, or all. */
+export function writeScope(
+  caller: Caller,
+  collection: CollectionName,
+  action: WriteAction = 'update',
+): WriteScope {
+  return rightsOf(caller, collection)[action];
 }
 
 export function canCreate(caller: Caller, collection: CollectionName): boolean {
-  return writeScope(caller, collection) !== 'none';
+  return rightsOf(caller, collection).create;
 }
 
 /** The department that owns what this caller creates. */
 export function ownerDeptFor(caller: Caller, collection: CollectionName): Department {
-  return caller.department && allows(MATRIX[collection].write, caller.department)
+  return caller.department && cellOf(caller.department, collection).create
     ? caller.department
     : MATRIX[collection].homeDept;
 }
@@ -51,14 +90,18 @@ export type WriteGuard =
   | { readonly field: 'ownerId' | 'ownerDept'; readonly equals: string }
   | { readonly field: null };
 
-export function writeGuard(caller: Caller, collection: CollectionName): WriteGuard | undefined {
-  switch (writeScope(caller, collection)) {
+export function writeGuard(
+  caller: Caller,
+  collection: CollectionName,
+  action: WriteAction = 'update',
+): WriteGuard | undefined {
+  switch (writeScope(caller, collection, action)) {
     case 'none':
       return undefined;
     case 'own':
       return { field: 'ownerId', equals: caller.userId };
     case 'department':
-      return { field: 'ownerDept', equals: caller.department! };
+      return caller.department ? { field: 'ownerDept', equals: caller.department } : undefined;
     case 'all':
       return { field: null };
   }
@@ -69,6 +112,19 @@ export function meetsGuard(guard: WriteGuard, record: Pick<RecordMeta, 'ownerId'
   return guard.field === null || record[guard.field] === guard.equals;
 }
 
+/**
+ * The fields of this record hidden from this caller. A field the cells hide that a code rule also
+ * hides from them (contacts' email for marketing) keeps the rule's exception (opted-in contacts show
+ * it); a field only an admin's change hides is hidden on every record. The code's rules only ever
+ * show more on a record than on an empty one, so the defaults decide exactly as the rules alone.
+ */
+function hiddenFor(who: Who, collection: CollectionName, record: Record<string, unknown>): string[] {
+  return rightsOf(who, collection).hiddenFields.filter((field) => {
+    const rule = MATRIX[collection].hiddenFields?.find((h) => h.field === field);
+    return rule && !rule.visibleTo(who, {}) ? !rule.visibleTo(who, record) : true;
+  });
+}
+
 /** The record as this caller may see it: hidden fields left out. */
 export function redact<T extends Record<string, unknown>>(
   caller: Caller,
@@ -76,14 +132,8 @@ export function redact<T extends Record<string, unknown>>(
   record: T,
 ): T {
   const out = { ...record };
-  for (const h of MATRIX[collection].hiddenFields ?? [])
-    if (!h.visibleTo(caller, record)) delete out[h.field];
+  for (const field of hiddenFor(caller, collection, record)) delete out[field];
   return out;
-}
-
-/** Fields hidden from this caller on some or all records of the collection (for /me). */
-function alwaysHidden(caller: Caller, collection: CollectionName): string[] {
-  return (MATRIX[collection].hiddenFields ?? []).filter((h) => !h.visibleTo(caller, {})).map((h) => h.field);
 }
 
 export interface CollectionPermissions {
@@ -97,23 +147,24 @@ export interface CollectionPermissions {
 /** The resolved matrix for one caller, as `GET /v1/me` shows it. */
 export function permissionsOf(caller: Caller): Record<CollectionName, CollectionPermissions> {
   return mapCollections((c) => {
-    const scope = writeScope(caller, c);
+    const rights = rightsOf(caller, c);
     // Comments are edited by their author and deleted by their author or an admin (collaboration.ts).
     if (c === 'comments')
       return {
-        read: canRead(caller, c),
-        create: scope !== 'none',
-        update: scope === 'none' ? 'none' : 'own',
-        delete: scope === 'none' ? 'none' : caller.isAdmin ? 'all' : 'own',
+        read: rights.read,
+        create: rights.create,
+        update: rights.create ? 'own' : 'none',
+        delete: rights.create ? (caller.isAdmin ? 'all' : 'own') : 'none',
         hiddenFields: [],
       };
     // A collection without PATCH or DELETE (handoffs move by their actions) is changed by no one.
     return {
-      read: canRead(caller, c),
-      create: scope !== 'none',
-      update: hasRecordRoute(c, 'patch') ? scope : 'none',
-      delete: hasRecordRoute(c, 'delete') ? scope : 'none',
-      hiddenFields: canRead(caller, c) ? alwaysHidden(caller, c) : [],
+      read: rights.read,
+      create: rights.create,
+      update: hasRecordRoute(c, 'patch') ? rights.update : 'none',
+      delete: hasRecordRoute(c, 'delete') ? rights.delete : 'none',
+      // Hidden on some or all records of the collection (an empty record shows the least).
+      hiddenFields: rights.read ? hiddenFor(caller, c, {}) : [],
     };
   });
 }
@@ -138,14 +189,12 @@ export function hiddenFromDepartments(
   record: Record<string, unknown>,
   departments: readonly Department[],
 ): string[] {
-  return (MATRIX[collection].hiddenFields ?? [])
-    .filter(
-      (h) =>
-        !departments.every((department) =>
-          h.visibleTo({ department, isManager: false, isAdmin: false }, record),
-        ),
-    )
-    .map((h) => h.field);
+  const hidden = new Set(
+    departments.flatMap((department) =>
+      hiddenFor({ department, isManager: false, isAdmin: false }, collection, record),
+    ),
+  );
+  return [...hidden];
 }
 
 /** Lead conversion hands a lead to sales: it creates accounts, contacts and opportunities. */
@@ -225,8 +274,9 @@ export function canAssignToOthers(caller: Caller, collection: CollectionName): b
  */
 export function canAssignOwner(caller: Caller, collection: CollectionName, target: OwnerCandidate): boolean {
   const scope = writeScope(caller, collection);
+  if (target.userId === caller.userId) return scope !== 'none' || canCreate(caller, collection);
   if (scope === 'none') return false;
-  if (target.userId === caller.userId || scope === 'all') return true;
+  if (scope === 'all') return true;
   return scope === 'department' && target.department !== undefined && target.department === caller.department;
 }
 
@@ -234,7 +284,7 @@ export function canAssignOwner(caller: Caller, collection: CollectionName, targe
 
 /** Whether every member of the department may read the collection: what its change feed carries. */
 export function departmentReads(department: Department, collection: CollectionName): boolean {
-  return allows(MATRIX[collection].read, department);
+  return cellOf(department, collection).read;
 }
 
 /** The change feed a caller reads: every change (admins), or what their department may read. */

@@ -1,7 +1,6 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from '../db/client.js';
 import { readCounters } from '../db/counters-repo.js';
-import { type Item, listQuery } from '../db/keys.js';
+import { type Item, listQuery, partitionsOf } from '../db/keys.js';
+import { queryPages } from '../db/paged-query.js';
 import type { CollectionName } from '../domain/collections.js';
 import { updatesOf } from './aggregates.js';
 import { type Bucket, REPORT_LIST, reportCollections } from './definitions.js';
@@ -27,22 +26,7 @@ function add(totals: CounterTotals, report: string, b: Bucket) {
 
 /** Reads every record of a collection, page by page; `onPage` hears how many were read so far. */
 async function* recordsOf(collection: CollectionName): AsyncGenerator<Item[]> {
-  const q = listQuery(collection, { by: 'all' });
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: q.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': q.pkAttr },
-        ExpressionAttributeValues: { ':pk': q.pkValue },
-        ExclusiveStartKey: start,
-      }),
-    );
-    yield (out.Items ?? []) as Item[];
-    start = out.LastEvaluatedKey;
-  } while (start);
+  for (const shard of partitionsOf(listQuery(collection, { by: 'all' }))) yield* queryPages(shard);
 }
 
 export interface RecountProgress {

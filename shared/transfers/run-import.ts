@@ -13,6 +13,7 @@ import { DomainError } from '../domain/errors.js';
 import { idFrom } from '../domain/ids.js';
 import {
   changedFields,
+  encodingProblems,
   headerProblems,
   type ImportCounts,
   type ImportJob,
@@ -103,11 +104,13 @@ export async function runImport(importId: string): Promise<ImportCounts | undefi
     errorLines += errors.length;
   };
   let fileError: string | undefined;
+  let sawHeader = false;
   try {
     const parser = (await readStream(importFiles(importId).upload)).pipe(
       parse({
         bom: true,
         columns: (header: string[]) => {
+          sawHeader = true;
           const problems = headerProblems(
             job.collection,
             header.map((h) => h.trim()),
@@ -125,6 +128,12 @@ export async function runImport(importId: string): Promise<ImportCounts | undefi
     const seen = new Map<string, string>();
     for await (const record of parser as AsyncIterable<Record<string, string>>) {
       counts.rows += 1;
+      const encoding = encodingProblems(counts.rows, record);
+      if (encoding.length) {
+        counts.failed += 1;
+        report(encoding);
+        continue;
+      }
       try {
         counts[await importRow(caller, job, counts.rows, rowBody(job.collection, record), seen)] += 1;
       } catch (error) {
@@ -133,6 +142,7 @@ export async function runImport(importId: string): Promise<ImportCounts | undefi
       }
       if (counts.rows % PROGRESS_EVERY === 0) await save({});
     }
+    if (!sawHeader) throw new Error('The file is empty: a CSV needs a header row naming fields.');
   } catch (error) {
     fileError = error instanceof Error ? error.message : String(error);
     if (!errorLines) report([{ row: counts.rows + 1, field: '', message: fileError }]);

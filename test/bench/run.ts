@@ -11,7 +11,16 @@ import {
   LAG_GOAL_P99_MS,
   PUT_EVENTS_PER_1000_GOAL,
 } from './collaboration.js';
+import {
+  benchImport,
+  IMPORT_ROWS,
+  type ImportBenchResult,
+  importSummaryLine,
+  printImport,
+} from './imports.js';
 import { benchLatency, GOAL_RATIO, type LatencyResult, startBenchStack } from './latency.js';
+import { benchListLatency } from './list-latency.js';
+import { benchPartitions } from './partitions.js';
 import { stopOwnChildren } from './processes.js';
 import { benchReports, reportsOptions, reportsSummaryLine } from './reports.js';
 import { benchRoundTrips, type RouteTrips } from './round-trips.js';
@@ -81,6 +90,15 @@ async function main() {
       await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ reports }, null, 2)}\n`);
     return;
   }
+  // BENCH_ONLY=partitions: writes per partition key of every index under a 100k-record bulk write (keys
+  // only), then a list page's latency sharded vs one partition on a DynamoDB Local of its own.
+  if (process.env.BENCH_ONLY === 'partitions') {
+    const partitions = benchPartitions(100_000);
+    const listLatency = await benchListLatency(workDir);
+    if (process.env.BENCH_RESULTS)
+      await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ partitions, listLatency }, null, 2)}\n`);
+    return;
+  }
   // BENCH_ONLY=collaboration: commit → inbox and → feed lags, PutEvents per burst, on its own stack.
   if (process.env.BENCH_ONLY === 'collaboration') {
     const only = await startBenchStack(workDir);
@@ -112,6 +130,16 @@ async function main() {
     return;
   }
 
+  // BENCH_ONLY=import: the import phase alone (50,000 rows by the job handler vs bare BatchWriteItem).
+  if (process.env.BENCH_ONLY === 'import') {
+    const imported = await importPhase(workDir);
+    heading('Summary');
+    console.log(importSummaryLine(imported));
+    if (process.env.BENCH_RESULTS)
+      await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ import: imported }, null, 2)}\n`);
+    return;
+  }
+
   const startup: StartupResult = await benchStartup(workDir, 3);
 
   // Latency, then round trips against the same in-process stack (the round trips need one running).
@@ -138,22 +166,42 @@ async function main() {
   // Reports on a stack of their own: they stop its stream consumers and load 100k records into it.
   const reports = await benchReports(workDir, reportsOptions());
 
+  // The import on a stack of its own too: it stops its stream consumers and writes 100,000 items.
+  const imported = await importPhase(workDir);
+
   // Bundles last, with no stack running: the load timings share the 2 cores with nothing else of ours.
   const bundles: BundlesResult = await benchBundles(workDir, 20);
 
   summary(startup, latency, trips, bundles, collaboration);
   channelsSummary(channels);
   console.log(reportsSummaryLine(reports));
+  console.log(importSummaryLine(imported));
   // BENCH_RESULTS=<file> keeps every raw figure as JSON (used to write docs/benchmarks.md).
   const results = process.env.BENCH_RESULTS;
   if (results) {
     await writeFile(
       results,
-      `${JSON.stringify({ startup, latency, trips, bundles, collaboration, channels, reports }, null, 2)}\n`,
+      `${JSON.stringify({ startup, latency, trips, bundles, collaboration, channels, reports, import: imported }, null, 2)}\n`,
     );
     console.log(`\n  raw figures: ${results}`);
   }
   console.log(`  total bench time ${ms(performance.now() - began)}; load average after: ${loadAverage()}`);
+}
+
+/** The import phase on its own in-process stack, stopped afterwards. */
+async function importPhase(dir: string): Promise<ImportBenchResult> {
+  const only = await startBenchStack(dir);
+  stackToStop = only.stop;
+  try {
+    // BENCH_IMPORT_ROWS: a smaller file for a quick try (the recorded figures use the default).
+    const rows = Number(process.env.BENCH_IMPORT_ROWS ?? IMPORT_ROWS);
+    const result = await benchImport(only, dir, rows);
+    printImport(result);
+    return result;
+  } finally {
+    await only.stop();
+    stackToStop = undefined;
+  }
 }
 
 const loadAverage = () =>

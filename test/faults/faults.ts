@@ -47,6 +47,12 @@ export interface FaultOptions {
 
 export interface DynamoFault {
   pid: number;
+  /** Workload answers per second of the run, by status class ('2xx'…), for the timeline. */
+  perSecond: Record<string, number>[];
+  /** Answers in the RECOVERY_WINDOW_MS after the API's first 200, and before the kill. */
+  answersAfter: number;
+  rateBefore: number;
+  rateAfter: number;
   /** ms since the probe started: the kill, the engine answering again, the API's first 200 after. */
   killedAt: number;
   restartedAt: number;
@@ -88,6 +94,9 @@ export interface FaultReport {
   findings: string[];
 }
 
+/** How long the workload is watched after the recovery (it must be answering again within it). */
+const RECOVERY_WINDOW_MS = 60_000;
+
 const count = (statuses: number[]) => {
   const out: Record<number, number> = {};
   for (const s of statuses) out[s] = (out[s] ?? 0) + 1;
@@ -116,7 +125,7 @@ function badOutageSightings(sightings: Sighting[]): string[] {
   });
 }
 
-async function dynamoDbKilled(
+export async function dynamoDbKilled(
   own: OwnStack,
   tokens: Tokens,
   seed: Seed,
@@ -126,16 +135,26 @@ async function dynamoDbKilled(
   const probe = startProbe(`${info.apiUrl}/v1/accounts/${seed.accounts[0]}`, tokens.sally);
   const stop = new AbortController();
   let answers = 0;
+  const perSecond: Record<string, number>[] = [];
+  const loadBegan = Date.now();
   const load = runWorkload(info, tokens, seed, {
     connections: o.connections,
     seconds: 300,
     timeoutSeconds: PATIENCE_MS / 1000,
     label: 'seconds of load (DynamoDB Local killed and restarted)',
     signal: stop.signal,
-    onAnswer: () => answers++,
+    onAnswer: (status) => {
+      answers++;
+      const second = Math.floor((Date.now() - loadBegan) / 1000);
+      while (perSecond.length <= second) perSecond.push({});
+      const bucket = perSecond[second]!;
+      const kind = `${Math.floor(status / 100)}xx`;
+      bucket[kind] = (bucket[kind] ?? 0) + 1;
+    },
   });
   try {
-    await until(() => answers >= o.answersAround, 60_000, 'answers before the kill');
+    await until(() => answers >= o.answersAround, 120_000, 'answers before the kill');
+    const rateBefore = answers / ((Date.now() - loadBegan) / 1000);
     const pid = own.pidOf('dynamodb-local') ?? 0;
     await own.kill('dynamodb-local');
     const killedAt = probe.elapsed();
@@ -150,8 +169,16 @@ async function dynamoDbKilled(
       30_000,
       '200 after the restart',
     );
+    // Watched for a while, not waited on: a workload that stays slow or stuck is a finding with figures.
     const answered = answers;
-    await until(() => answers >= answered + o.answersAround, 60_000, 'answers after the recovery');
+    const watchFrom = Date.now();
+    await until(
+      () => answers >= answered + o.answersAround || Date.now() - watchFrom >= RECOVERY_WINDOW_MS,
+      RECOVERY_WINDOW_MS + 5_000,
+      'answers after the recovery',
+    );
+    const answersAfter = answers - answered;
+    const rateAfter = answersAfter / ((Date.now() - watchFrom) / 1000);
     stop.abort();
     const { outcomes, result } = await load;
     await probe.stop();
@@ -159,6 +186,10 @@ async function dynamoDbKilled(
     const records = await scanRecords(info);
     return {
       pid,
+      perSecond,
+      answersAfter,
+      rateBefore,
+      rateAfter,
       killedAt,
       restartedAt,
       recoveredAt: recovered.at + recovered.ms,
@@ -234,7 +265,7 @@ async function loggedSince(
   }).length;
 }
 
-async function cognitoDown(own: OwnStack, tokens: Tokens): Promise<CognitoFault> {
+export async function cognitoDown(own: OwnStack, tokens: Tokens): Promise<CognitoFault> {
   const { info } = own.stack;
   const pid = own.pidOf('cognito-local') ?? 0;
   await own.kill('cognito-local');
@@ -276,6 +307,12 @@ export async function runFaults(own: OwnStack, o: FaultOptions): Promise<FaultRe
     ...dynamo.outage.bad.map((b) => `DynamoDB down: the probe saw ${b}`),
     ...(dynamo.outage.sightings === 0 ? ['DynamoDB down: the probe saw no answer during the outage'] : []),
     ...dynamo.unexpected.map((u) => `DynamoDB down: unexpected answers ${u}`),
+    ...(dynamo.answersAfter < o.answersAround && dynamo.rateAfter < dynamo.rateBefore / 2
+      ? [
+          `DynamoDB back: ${dynamo.answersAfter} answers in ${RECOVERY_WINDOW_MS / 1000} s after the recovery ` +
+            `(${dynamo.rateAfter.toFixed(1)}/s; ${dynamo.rateBefore.toFixed(1)}/s before the kill)`,
+        ]
+      : []),
     ...(dynamo.timeouts
       ? [`DynamoDB down: ${dynamo.timeouts} requests had no answer within ${PATIENCE_MS} ms`]
       : []),
@@ -314,6 +351,20 @@ export function printFaults(r: FaultReport): void {
     `  killed pid ${d.pid} at ${ms(d.killedAt)}; answering again at ${ms(d.restartedAt)} ` +
       `(restart took ${ms(d.restartedAt - d.killedAt)} incl. the outage); API's first 200 at ${ms(d.recoveredAt)} ` +
       `(${ms(d.recoveredAt - d.restartedAt)} after the engine answered)`,
+  );
+  console.log(
+    `  workload answers/s: ${d.rateBefore.toFixed(1)} before the kill, ${d.rateAfter.toFixed(1)} after the recovery ` +
+      `(${d.answersAfter} answers watched)`,
+  );
+  console.log(
+    `  answers per second by class: ${d.perSecond
+      .map(
+        (b, i) =>
+          `${i}:${Object.entries(b)
+            .map(([k, n]) => `${k}=${n}`)
+            .join('/')}`,
+      )
+      .join(' ')}`,
   );
   console.log(
     `  probe during the outage: ${d.outage.sightings} requests, ${JSON.stringify(d.outage.statuses)}, slowest ${ms(d.outage.maxMs)}`,

@@ -13,6 +13,8 @@ import {
   AUDIT_KEY_PREFIX,
   COLLECTION_ATTRIBUTE,
   FEED_KEY_PREFIX,
+  ROLE_CELL_STREAM_KEYS,
+  ROLES_KEY_PREFIX,
   TABLE_DEFINITION,
   USER_KEY_PREFIX,
 } from '../../shared/db/keys.js';
@@ -276,6 +278,7 @@ describe('ServiceStack: functions', () => {
     const SERVICE_OF: Record<keyof Grants, string> = {
       table: 'dynamodb',
       tableItems: 'dynamodb',
+      roles: 'dynamodb',
       userPool: 'cognito-idp',
       cursors: 'secretsmanager',
       bus: 'events',
@@ -412,11 +415,19 @@ describe('ServiceStack: functions', () => {
     expect(envOf(functionOf('health'))).not.toHaveProperty(ENV.tableName);
     expect(envOf(functionOf('admin-list-users'))).toHaveProperty(ENV.userPoolId);
     expect(envOf(built.service.fanout.publisher)).toHaveProperty(ENV.busName);
-    for (const handler of ['health', 'openapi', 'me'] as const) {
+    for (const handler of ['health', 'openapi'] as const) {
       expect(actionsOf(statementsOf(functionOf(handler))).filter((a) => !/^(logs|xray):/.test(a))).toEqual(
         [],
       );
     }
+    // /v1/me shows the role permissions in force: it reads the role cells, and nothing else of the table.
+    const me = statementsOf(functionOf('me')).filter((s) =>
+      actionsOf([s]).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(actionsOf(me).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(me[0]!.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ROLES_KEY_PREFIX}*`] },
+    });
   });
 });
 
@@ -464,28 +475,36 @@ describe('ServiceStack: change fan-out', () => {
     expect(onStream).toHaveLength(STREAM_CONSUMER_NAMES.length);
     expect(STREAM_CONSUMERS['publish-changes'].filters).toEqual([
       { dynamodb: { NewImage: { [COLLECTION_ATTRIBUTE]: { S: [{ exists: true }] } } } },
+      // role.permissions_changed: an admin's change of a role cell
+      { eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: ROLE_CELL_STREAM_KEYS } },
     ]);
   });
 
   it.each([
     ['change-feed', FEED_KEY_PREFIX],
     ['audit', AUDIT_KEY_PREFIX],
-  ] as const)('lets %s write only its own items (dynamodb:LeadingKeys) and read nothing', (name, prefix) => {
-    // Act
-    const statements = statementsOf(built.service.fanout.consumers.get(name)!.fn).filter((s) =>
-      actionsOf([s]).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams'),
-    );
-    const onTable = statements.filter(
-      (s) => !actionsOf([s]).some((a) => a.startsWith('dynamodb:GetRecords')),
-    );
+  ] as const)(
+    'lets %s write only its own items (dynamodb:LeadingKeys) and read no record',
+    (name, prefix) => {
+      // Act
+      const statements = statementsOf(built.service.fanout.consumers.get(name)!.fn).filter((s) =>
+        actionsOf([s]).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams'),
+      );
+      const roleReads = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ROLES_KEY_PREFIX}*`] } };
+      const onTable = statements.filter(
+        (s) =>
+          !actionsOf([s]).some((a) => a.startsWith('dynamodb:GetRecords')) &&
+          JSON.stringify(s.Condition) !== JSON.stringify(roleReads),
+      );
 
-    // Assess
-    expect(onTable).toHaveLength(1);
-    expect(actionsOf(onTable).sort()).toEqual(['dynamodb:BatchWriteItem']);
-    expect(onTable[0]!.Condition).toEqual({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] },
-    });
-  });
+      // Assess
+      expect(onTable).toHaveLength(1);
+      expect(actionsOf(onTable).sort()).toEqual(['dynamodb:BatchWriteItem']);
+      expect(onTable[0]!.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] },
+      });
+    },
+  );
 
   it('has one bus rule per DEPARTMENT_RULES entry with the exact pattern, to its department queue', () => {
     // Act

@@ -22,6 +22,7 @@ import {
 import { canMoveHandoff, canReadHandoff, canRequestHandoff } from '../../shared/policy/handoffs.js';
 import { MATRIX } from '../../shared/policy/matrix.js';
 import {
+  canAdminister,
   canConvertLead,
   canCreate,
   canRead,
@@ -37,6 +38,7 @@ import {
 } from '../../shared/policy/policy.js';
 import { eventually } from '../support/change-log.js';
 import { PATCH_FIELD } from '../support/record-fixtures.js';
+import { type RoleMatrixReply, useMatrixInForce } from '../support/role-matrix.js';
 import { ensureUser, type SignedIn, signIn } from '../support/role-users.js';
 import { countItems, stableCount } from '../support/table-count.js';
 
@@ -349,6 +351,8 @@ beforeAll(async () => {
       users.set(username, await signIn(username));
     }),
   );
+  // The expectations come from the matrix in force: the cells admins set, as the API reports them.
+  await useMatrixInForce(user('ada').client);
 
   const scratch = await user('sally').client.post<CrmRecord>('/v1/accounts', { name: 'Matrix scratch' });
   expect(scratch.status).toBe(201);
@@ -900,4 +904,61 @@ describe('audit trail', () => {
           if (c === 'opportunities') expect(created.amount, 'managers and admins see amount').toBeDefined();
         });
       }
+});
+
+// ── Privacy (admins only) ───────────────────────────────────────────────────────────────────────
+describe('privacy', () => {
+  // Nobody has this address: an admin's erasure finds nothing to erase, so the cases stay independent.
+  const body = { email: 'nobody.matrix@privacy.example' };
+  for (const route of ['exports', 'erasures'] as const)
+    for (const spec of ROLES)
+      it(`POST /v1/privacy/${route} · ${spec.role}`, async () => {
+        const { caller, client } = user(spec.username);
+        const expected = hasAnyRole(caller) && canAdminister(caller) ? 200 : 403;
+        const before = await stableCount();
+        const res = await client.post(`/v1/privacy/${route}`, body);
+        expect(res.status).toBe(expected);
+        if (expected === 200) return;
+        expectProblem(res, expected);
+        expect(await countItems(), 'a refused privacy request writes nothing').toBe(before);
+      });
+});
+
+// ── Administration (admins only) ────────────────────────────────────────────────────────────────
+describe('administration', () => {
+  // Reads, and a role cell set to the value it holds: an admin's success moves nobody's rights.
+  const ROUTES_OF_ADMINS: { method: 'GET' | 'PUT'; path: string; body?: () => Promise<unknown> }[] = [
+    { method: 'GET', path: '/v1/admin/users' },
+    { method: 'GET', path: '/v1/admin/users/sally/audit' },
+    { method: 'GET', path: '/v1/admin/roles' },
+    { method: 'GET', path: '/v1/admin/roles/audit' },
+    { method: 'GET', path: '/v1/admin/channels/sales' },
+    {
+      method: 'PUT',
+      path: '/v1/admin/roles/support/collections/cases',
+      body: async () => {
+        const { cells } = (await admin().client.get<RoleMatrixReply>('/v1/admin/roles')).body;
+        const {
+          read,
+          create,
+          update,
+          delete: del,
+          hiddenFields,
+        } = cells.find((c) => c.group === 'support' && c.collection === 'cases')!;
+        return { read, create, update, delete: del, hiddenFields };
+      },
+    },
+  ];
+  for (const route of ROUTES_OF_ADMINS)
+    for (const spec of ROLES)
+      it(`${route.method} ${route.path} · ${spec.role}`, async () => {
+        const { caller, client } = user(spec.username);
+        const expected = hasAnyRole(caller) && canAdminister(caller) ? 200 : 403;
+        const res =
+          route.method === 'GET'
+            ? await client.get(route.path)
+            : await client.put(route.path, await route.body!());
+        expect(res.status).toBe(expected);
+        if (expected !== 200) expectProblem(res, expected);
+      });
 });

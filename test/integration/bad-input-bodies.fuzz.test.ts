@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CrmRecord, SERVER_FIELDS } from '../../shared/domain/collections.js';
+import { privacyBody } from '../../shared/domain/privacy.js';
 import {
   anyString,
   badCreateBody,
@@ -134,6 +135,95 @@ describe('bad input never gets past validation, never breaks the server', () => 
     const before = await settings();
     await fuzz('channel bodies', FUZZ_RUNS.channelBodies, arb, [400, 413]);
     expect(await settings()).toEqual(before);
+  });
+
+  it(`role cells: ${FUZZ_RUNS.roleCellBodies} bad cells (admins), and the matrix stays as it was`, async () => {
+    // A valid cell (support's default on leads) with one thing wrong each time.
+    const valid = {
+      read: false,
+      create: false,
+      update: 'none',
+      delete: 'none',
+      hiddenFields: [] as string[],
+    };
+    const notScope = anyString.filter((s) => !['none', 'own', 'department', 'all'].includes(s));
+    const notBoolean = json.filter((v) => typeof v !== 'boolean');
+    const wrong = fc.oneof(
+      fc.record({ key: fc.constantFrom('read', 'create'), value: notBoolean }),
+      fc.record({ key: fc.constantFrom('update', 'delete'), value: fc.oneof(notScope, notBoolean) }),
+      fc.record({
+        key: fc.constant('hiddenFields'),
+        value: fc.oneof(
+          json.filter((v) => !Array.isArray(v)),
+          fc.array(
+            anyString.filter((f) => !['name', 'email', 'company', 'source', 'score', 'status'].includes(f)),
+            {
+              minLength: 1,
+              maxLength: 3,
+            },
+          ),
+          fc.constant(['ownerId']),
+          fc.constant(['name', 'name']),
+          fc.constant(Array.from({ length: 51 }, (_, i) => `f${i}`)),
+        ),
+      }),
+      fc.record({ key: unknownKeyOf(Object.keys(valid)), value: json }),
+    );
+    const body = fc.oneof(
+      wrong.map(({ key, value }) => JSON.stringify({ ...valid, [key]: value })),
+      fc.constantFrom('read', 'create', 'update', 'delete', 'hiddenFields').map((key) => {
+        const { [key as keyof typeof valid]: _left, ...rest } = valid;
+        return JSON.stringify(rest);
+      }),
+      fc.constantFrom('update', 'delete').map((key) => JSON.stringify({ ...valid, [key]: 'own' })),
+      notAnObject,
+    );
+    const arb = body.map(
+      (text): FuzzRequest => ({
+        as: 'ada',
+        method: 'PUT',
+        path: '/v1/admin/roles/support/collections/leads',
+        body: text,
+      }),
+    );
+    const matrix = async () =>
+      JSON.parse((await send({ as: 'ada', method: 'GET', path: '/v1/admin/roles' })).text);
+    const before = await matrix();
+    await fuzz('role cell bodies', FUZZ_RUNS.roleCellBodies, arb, [400, 413]);
+    expect(await matrix()).toEqual(before);
+  });
+
+  it(`privacy: ${FUZZ_RUNS.privacyBodies} bad privacy bodies (admins): 400, nothing read out or erased`, async () => {
+    // No address, not a string, no address at all, a near-miss, an unknown key beside a good one.
+    const notAnAddress = fc.oneof(
+      anyString,
+      json,
+      fc.constantFrom('a@', '@b.example', 'a b@c.example', 'f@fuzz', `${'x'.repeat(250)}@fuzz.example`),
+    );
+    const body = fc
+      .oneof(
+        fc.record({ email: notAnAddress }),
+        fc.record({ email: fc.constant('f@fuzz.example'), extra: json }),
+        fc.constant({}),
+      )
+      .filter((b) => !privacyBody.safeParse(b).success);
+    const arb = fc
+      .tuple(
+        fc.oneof(
+          body.map((b) => JSON.stringify(b)),
+          notAnObject,
+        ),
+        fc.constantFrom('exports', 'erasures'),
+      )
+      .map(
+        ([text, route]): FuzzRequest => ({
+          as: 'ada',
+          method: 'POST',
+          path: `/v1/privacy/${route}`,
+          body: text,
+        }),
+      );
+    await fuzz('privacy bodies', FUZZ_RUNS.privacyBodies, arb, [400, 413]);
   });
 
   it(`patch: ${FUZZ_RUNS.patchBodies} bad merge patches on real records`, async () => {

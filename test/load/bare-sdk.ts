@@ -9,8 +9,16 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { localAwsConfig } from '../../infra/local/engines/local-aws.js';
 import type { StackInfo } from '../../infra/local/stack-info.js';
+import { ensureTable } from '../../infra/local/table.js';
 import { absent, live } from '../../shared/db/conditions.js';
-import { type IndexQuery, listQuery, recordItem, recordKey, timelineQuery } from '../../shared/db/keys.js';
+import {
+  type IndexQuery,
+  listQuery,
+  partitionsOf,
+  recordItem,
+  recordKey,
+  timelineQuery,
+} from '../../shared/db/keys.js';
 import type { CollectionName } from '../../shared/domain/collections.js';
 import { newId } from '../../shared/domain/ids.js';
 import { percentile, progressBar } from '../bench/stats.js';
@@ -21,7 +29,11 @@ import type { Seed } from './workload.js';
  * core (GetItem, Query, a conditional UpdateItem, a PutItem, a four-item TransactWriteItems), with
  * the same number of concurrent callers, for the same time, on the same DynamoDB Local. Its rate
  * over the API's is what the API (HTTP, JWT, routing, validation, policy, shaping) costs.
+ * It writes to a table of its own on that engine (same keys and indexes, seeded with as many
+ * records as the API run had): no stream consumer reads it, and no check of the API run counts its
+ * writes, so the two phases cannot disturb each other's figures or invariants.
  */
+export const bareTableName = (info: StackInfo) => `${info.tableName}-bare-sdk`;
 export interface BareResult {
   calls: number;
   seconds: number;
@@ -48,7 +60,8 @@ export async function runBareSdk(
     }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
-  const TableName = info.tableName;
+  const TableName = bareTableName(info);
+  await ensureTable(localAwsConfig(info.dynamodbEndpoint), TableName);
   const versions = new Map<string, number>();
   let refused = 0;
   const owner = { ownerId: 'bare-sdk', ownerDept: 'sales', createdBy: 'bare-sdk' };
@@ -61,17 +74,22 @@ export async function runBareSdk(
     const out = await client.send(new GetCommand({ TableName, Key: recordKey(collection, id) }));
     versions.set(id, Number(out.Item?.version ?? 1));
   };
+  // A sharded list (byCollection) is one Query per shard, in parallel, as the API reads it.
   const query = (q: IndexQuery) =>
-    client.send(
-      new QueryCommand({
-        TableName,
-        IndexName: q.indexName,
-        KeyConditionExpression: '#qpk = :qpk',
-        ExpressionAttributeNames: { '#qpk': q.pkAttr },
-        ExpressionAttributeValues: { ':qpk': q.pkValue },
-        ScanIndexForward: false,
-        Limit: 25,
-      }),
+    Promise.all(
+      partitionsOf(q).map((p) =>
+        client.send(
+          new QueryCommand({
+            TableName,
+            IndexName: p.indexName,
+            KeyConditionExpression: '#qpk = :qpk',
+            ExpressionAttributeNames: { '#qpk': p.pkAttr },
+            ExpressionAttributeValues: { ':qpk': p.pkValue },
+            ScanIndexForward: false,
+            Limit: 25,
+          }),
+        ),
+      ),
     );
   const patch = async (collection: CollectionName, id: string, field: string, value: string) => {
     const condition = live({ versions: [versions.get(id) ?? 1] });
@@ -92,40 +110,50 @@ export async function runBareSdk(
     }
   };
   let n = 0;
+  const own: Seed = { accounts: [], leads: [], pool: [], since: new Date().toISOString() };
+  const put = async (collection: CollectionName, fields: Record<string, unknown>) => {
+    const request = fresh(collection, fields);
+    await client.send(new PutCommand(request));
+    return String(request.Item.id);
+  };
+  for (let i = 0; i < seed.accounts.length; i++)
+    own.accounts.push(await put('accounts', { name: `Bare ${i}` }));
+  for (let i = 0; i < seed.leads.length; i++)
+    own.leads.push(await put('leads', { name: `Bare lead ${i}`, status: 'working' }));
   const cycle: (() => Promise<unknown>)[] = [];
-  let account = seed.accounts[0]!;
-  let lead = seed.leads[0]!;
-  let managed = seed.accounts[0]!;
+  let account = own.accounts[0]!;
+  let lead = own.leads[0]!;
+  let managed = own.accounts[0]!;
   cycle.push(
     () => {
-      account = pick(seed.accounts);
+      account = pick(own.accounts);
       return read('accounts', account);
     },
     () => patch('accounts', account, 'industry', `bare ${++n}`),
-    () => query(timelineQuery(pick(seed.accounts))),
+    () => query(timelineQuery(pick(own.accounts))),
     () =>
       client.send(
         new PutCommand(
-          fresh('contacts', { accountId: pick(seed.accounts), firstName: 'Bare', lastName: `${++n}` }),
+          fresh('contacts', { accountId: pick(own.accounts), firstName: 'Bare', lastName: `${++n}` }),
         ),
       ),
     () => query(listQuery('leads', { by: 'all' })),
     () => {
-      lead = pick(seed.leads);
+      lead = pick(own.leads);
       return read('leads', lead);
     },
     () => patch('leads', lead, 'source', `bare ${++n}`),
     () =>
-      client.send(new PutCommand(fresh('cases', { accountId: pick(seed.accounts), subject: `Bare ${++n}` }))),
+      client.send(new PutCommand(fresh('cases', { accountId: pick(own.accounts), subject: `Bare ${++n}` }))),
     () => {
-      managed = pick(seed.accounts);
+      managed = pick(own.accounts);
       return read('accounts', managed);
     },
     () => patch('accounts', managed, 'industry', `bare ${++n}`),
     () => query(listQuery('opportunities', { by: 'all' })),
     () => query(listQuery('contacts', { by: 'all' })),
     () => {
-      const accountId = pick(seed.accounts);
+      const accountId = pick(own.accounts);
       return client.send(
         new TransactWriteCommand({
           TransactItems: [

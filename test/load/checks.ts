@@ -81,7 +81,7 @@ export interface ConversionCheck {
   halfDone: string[];
   /** Leads with more than one 201, or a 201 whose ids are not the lead's. */
   inconsistent: string[];
-  /** For each lead: 409s = attempts − 201s, when no attempt on it was ambiguous. */
+  /** 409s = attempts − 201s − attempts left unanswered (5xx, or still in flight when the run ended). */
   unexplained409: string[];
 }
 
@@ -126,18 +126,21 @@ export function checkConversions(
     }
   }
   for (const [id, { collection, item }] of records) {
+    // Another seed's conversions (an earlier run on the same stack) are not this one's to explain.
+    if (text(item, 'createdAt') < seed.since) continue;
     const made =
       (collection === 'accounts' && text(item, 'name').startsWith(CONVERSION_MARKS.account)) ||
       (collection === 'contacts' && text(item, 'firstName') === CONVERSION_MARKS.contact) ||
       (collection === 'opportunities' && text(item, 'name').startsWith(CONVERSION_MARKS.opportunity));
     if (made && !referenced.has(id)) check.halfDone.push(`${collection} ${id}: made by no converted lead`);
   }
+  // Every attempt is answered 201 or 409, or is ambiguous (a 5xx, or no answer before the run ended).
   const conflictsOnConvert = outcomes.statuses.convert[409] ?? 0;
   const attempts = [...outcomes.convertAttempts.values()].reduce((a, b) => a + b, 0);
-  const ambiguous = seed.pool.some((id) => (outcomes.ambiguous.get(id) ?? 0) > 0);
-  if (!ambiguous && conflictsOnConvert !== attempts - outcomes.conversions.length) {
+  const unanswered = seed.pool.reduce((sum, id) => sum + (outcomes.ambiguous.get(id) ?? 0), 0);
+  if (conflictsOnConvert !== attempts - outcomes.conversions.length - unanswered) {
     check.unexplained409.push(
-      `${conflictsOnConvert} conversions answered 409; ${attempts} attempts − ${outcomes.conversions.length} successes`,
+      `${conflictsOnConvert} conversions answered 409; ${attempts} attempts − ${outcomes.conversions.length} successes − ${unanswered} unanswered`,
     );
   }
   return check;

@@ -1,5 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { stopAll } from '../../infra/local/engines/processes.js';
 import { heading } from '../bench/stats.js';
 import { leftoverEngines, type OwnStack, startOwnStack } from './own-stack.js';
@@ -15,14 +17,9 @@ export const envNumber = (name: string, fallback: number) => {
 };
 
 function javaVersion(): string {
-  try {
-    return execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-      .split('\n')[0]!
-      .trim();
-  } catch (error) {
-    // java -version writes to stderr, which execFileSync hands back on the error only when it fails.
-    return String((error as { stderr?: string }).stderr ?? 'java: unknown').split('\n')[0]!;
-  }
+  // java -version prints to stderr, and exits 0.
+  const out = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  return `${out.stderr ?? ''}${out.stdout ?? ''}`.split('\n')[0]?.trim() || 'java: unknown';
 }
 
 export function machineFacts(): string {
@@ -34,6 +31,14 @@ export function machineFacts(): string {
       .map((x) => x.toFixed(2))
       .join(' / ')}`,
   ].join('\n  ');
+}
+
+/** The engines' and pollers' messages, next to the handlers' log (CONCORD_LOG_FILE) when there is one. */
+function stackLogger(): ((msg: string) => void) | undefined {
+  const handlers = process.env.CONCORD_LOG_FILE;
+  if (!handlers) return undefined;
+  const file = join(dirname(handlers), `stack-${basename(handlers)}`);
+  return (msg) => appendFileSync(file, `${new Date().toISOString()} ${msg}\n`);
 }
 
 export async function runCli(
@@ -61,7 +66,7 @@ export async function runCli(
   let problems: string[] = [];
   try {
     console.log(`${title}\n  ${machineFacts()}`);
-    own = await startOwnStack({ persistent: options.persistent });
+    own = await startOwnStack({ persistent: options.persistent, log: stackLogger() });
     problems = await body(own);
   } catch (error) {
     problems = [`the run failed: ${(error as Error).stack ?? String(error)}`];

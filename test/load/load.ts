@@ -68,7 +68,7 @@ export async function runLoad(own: OwnStack, options: LoadOptions): Promise<Load
   const conversions = checkConversions(outcomes, seed, records);
   const settled = await waitForEveryEvent(info, () => own.bus().settle(), options.eventPatienceMs);
   const deliveries = await checkDeliveries(info, settled);
-  // After the checks: the bare calls change the same records.
+  // After the API run, so the two never share the engine at once (their own table: bare-sdk.ts).
   const bare = await runBareSdk(info, seed, { connections: options.connections, seconds: options.seconds });
   const unexpected = unexpectedStatuses(outcomes);
   const problems = [

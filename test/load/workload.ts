@@ -22,6 +22,8 @@ export interface Seed {
   leads: string[];
   /** Qualified leads, each converted twice by sales. */
   pool: string[];
+  /** When seeding began (ISO): a conversion of this seed made its records after it. */
+  since: string;
 }
 
 /** Names that tell a conversion's records from the rest (checks.ts finds them by these). */
@@ -118,7 +120,7 @@ export async function seedWorkload(
   tokens: Tokens,
   sizes: { hot: number; pool: number },
 ): Promise<Seed> {
-  const seed: Seed = { accounts: [], leads: [], pool: [] };
+  const seed: Seed = { accounts: [], leads: [], pool: [], since: new Date().toISOString() };
   const range = (n: number) => Array.from({ length: n }, (_, i) => i);
   const bar = progressBar('seed records', sizes.hot * 2 + sizes.pool);
   let made = 0;
@@ -206,6 +208,9 @@ export function runWorkload(
     serverErrors: [],
   };
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  // autocannon drops the requests still in flight when the run ends, without an onResponse: a write
+  // among them may have committed, so it is ambiguous, not absent (else it shows as a phantom write).
+  const contexts = new Set<Context>();
   let poolNext = 0;
   let n = 0;
 
@@ -307,14 +312,18 @@ export function runWorkload(
     ],
   ];
 
-  const tagOf = (headers: Record<string, unknown> | undefined) => {
-    const tag = headers?.etag;
-    return typeof tag === 'string' ? tag : undefined;
+  // autocannon hands the headers over with their names as sent (`ETag`, `Retry-After`): matched here
+  // case-insensitively, as HTTP names are (a case-sensitive look-up counted every 503 as without one).
+  const header = (headers: Record<string, unknown> | undefined, name: string) => {
+    const found = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
+    return typeof found === 'string' ? found : undefined;
   };
+  const tagOf = (headers: Record<string, unknown> | undefined) => header(headers, 'etag');
 
   const requests: autocannon.Request[] = steps.map(([step, build]) => ({
     setupRequest: (req: autocannon.Request, context: object) => {
       const c = context as Context;
+      contexts.add(c);
       if (c.pending) bump(outcomes.ambiguous, c.pending);
       const call = build(c);
       c.pending = call.writes;
@@ -340,7 +349,7 @@ export function runWorkload(
       options.onAnswer?.(status);
       if (status >= 500) {
         outcomes.serverErrors.push({ status, at: Date.now() - startedAt, step });
-        if (status === 503 && !headers?.['retry-after']) outcomes.missingRetryAfter++;
+        if (status === 503 && !header(headers, 'retry-after')) outcomes.missingRetryAfter++;
         if (written) bump(outcomes.ambiguous, written);
         return;
       }
@@ -378,6 +387,7 @@ export function runWorkload(
         requests,
       },
       (error, result) => {
+        for (const c of contexts) if (c.pending) bump(outcomes.ambiguous, c.pending);
         if (timer) clearInterval(timer);
         bar.tick(total);
         bar.done();

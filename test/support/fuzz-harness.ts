@@ -26,7 +26,7 @@ import { stableCount } from './table-count.js';
  */
 const DEFAULT_SEED = Math.floor(Math.random() * 2 ** 31);
 const SHRINK_BUDGET_MS = 10_000;
-/** numRuns of each property: 1400 bad requests in all, over the bad-input test files. */
+/** numRuns of each property: 1600 bad requests in all, over the bad-input test files. */
 export const FUZZ_RUNS = {
   createBodies: 250,
   patchBodies: 200,
@@ -38,6 +38,10 @@ export const FUZZ_RUNS = {
   rawHttp: 50,
   commentBodies: 100,
   channelBodies: 100,
+  roleCellBodies: 100,
+  privacyBodies: 100,
+  /** Each run uploads a file and runs an import job: kept small. */
+  importFiles: 25,
 } as const;
 
 /** The seed (FUZZ_SEED, else one random per test file) and the path to replay for this property. */

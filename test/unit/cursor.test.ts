@@ -187,7 +187,10 @@ describe('encodeCursor / decodeCursor', () => {
     ['an id that is not an id', { c: 'accounts', id: 'ACCOUNT#1' }],
     ['an unknown collection', { c: 'users', id: String(ACCOUNT.id) }],
     ['a sealed part that does not open', { s: 'AAAA' }],
-    ['key names', { PK: 'ACCOUNT#1', SK: 'RECORD', GSI1PK: 'accounts', GSI1SK: String(ACCOUNT.id) }],
+    [
+      'key names',
+      { PK: 'ACCOUNT#1', SK: 'RECORD', GSI1PK: String(ACCOUNT.GSI1PK), GSI1SK: String(ACCOUNT.id) },
+    ],
   ])('refuses a well-signed cursor with %s', (_, data) => {
     // Prepare
     const cursor = signCursor(KEYS, queryScope(ACCOUNTS), data);

@@ -100,10 +100,19 @@ describe('a function’s init', () => {
     delete process.env[ENV.cursorSecret];
 
     // Act / Assess
-    for (const name of ['health', 'root', 'openapi', 'me']) {
+    for (const name of ['health', 'root', 'openapi']) {
       expect(HANDLERS.get(name)?.grants, name).toEqual({});
       await expect(init(`../../functions/api/${name}.js`), name).resolves.toHaveProperty('handler');
     }
+  });
+
+  it('needs the table of a handler that reads the role cells (GET /v1/me shows the matrix in force)', async () => {
+    // Prepare
+    delete process.env[ENV.tableName];
+
+    // Act / Assess
+    expect(HANDLERS.get('me')?.grants).toEqual({ roles: true });
+    await expect(init('../../functions/api/me.js')).rejects.toThrow(ENV.tableName);
   });
 
   it('fails for a stream consumer without its bus, and for a missing service name', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFields, headerProblems, rowBody } from '../../shared/domain/imports.js';
+import { changedFields, encodingProblems, headerProblems, rowBody } from '../../shared/domain/imports.js';
 import { sigV4Authorization } from '../../shared/transfers/invoke-job.js';
 import { rowRecordId } from '../../shared/transfers/run-import.js';
 
@@ -60,6 +60,17 @@ describe('import rows', () => {
     expect(rowRecordId(job, 7)).toBe(rowRecordId(job, 7));
     expect(rowRecordId(job, 7)).not.toBe(rowRecordId(job, 8));
     expect(rowRecordId({ ...job, id: '01JABCDEFGHJKMNPQRSTVWXYZ1' }, 7)).not.toBe(rowRecordId(job, 7));
+  });
+});
+
+describe('cells that were not UTF-8', () => {
+  it('refuse their row, naming each such field', () => {
+    // Prepare: what the decoder makes of 0xFF in a cell
+    const row = { firstName: 'J\uFFFDo', lastName: 'Lee', email: 'jo@example.com' };
+
+    // Act / Assess
+    expect(encodingProblems(7, row)).toEqual([{ row: 7, field: 'firstName', message: 'is not valid UTF-8' }]);
+    expect(encodingProblems(7, { firstName: 'José', lastName: '李' })).toEqual([]);
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { LIST_SHARDS } from '../../shared/config/partitions.js';
 import {
   collectionOfItem,
+  collectionShard,
   DELETED_MARK,
   deletionChange,
   deletionOf,
@@ -10,6 +12,7 @@ import {
   indexChangesForPatch,
   type ListFilter,
   listQuery,
+  partitionsOf,
   recordItem,
   recordKey,
   startKeyAfter,
@@ -24,6 +27,9 @@ import { applyChange, aRecord, positionOf } from './fixtures.js';
 
 const ACCOUNT_ID = newId();
 const INDEX_ATTRS = Object.values(INDEXES).flatMap((i) => [i.pk, i.sk]);
+/** A record's entry in a sharded list: the list's partition and the record's shard. */
+const sharded = (partition: string, id: string) =>
+  `${partition}#${String(collectionShard(id)).padStart(2, '0')}`;
 
 describe('recordKey / idempotencyKey', () => {
   it.each<[CollectionName, string]>([
@@ -91,11 +97,11 @@ describe('recordItem', () => {
       PK: `OPPORTUNITY#${record.id}`,
       SK: 'RECORD',
       _collection: 'opportunities',
-      GSI1PK: 'opportunities',
+      GSI1PK: sharded('opportunities', record.id),
       GSI1SK: record.id,
-      GSI2PK: 'opportunities#OWNER#u-7',
+      GSI2PK: sharded('opportunities#OWNER#u-7', record.id),
       GSI2SK: record.id,
-      GSI3PK: 'opportunities#STATE#proposal',
+      GSI3PK: sharded('opportunities#STATE#proposal', record.id),
       GSI3SK: record.id,
       GSI4PK: `opportunities#ACCOUNT#${ACCOUNT_ID}`,
       GSI4SK: record.id,
@@ -115,8 +121,8 @@ describe('recordItem', () => {
     // Assess
     expect(item[INDEXES.byAccount.pk]).toBe(`TIMELINE#${ACCOUNT_ID}`);
     expect(item[INDEXES.byAccount.sk]).not.toBe(ACCOUNT_ID);
-    expect(item[INDEXES.byState.pk]).toBe('accounts#STATE#customer');
-    expect(item[INDEXES.byCollection.pk]).toBe('accounts');
+    expect(item[INDEXES.byState.pk]).toBe(sharded('accounts#STATE#customer', ACCOUNT_ID));
+    expect(item[INDEXES.byCollection.pk]).toBe(sharded('accounts', ACCOUNT_ID));
     expect(item[INDEXES.byAccountCollection.pk]).toBeUndefined();
   });
 
@@ -152,7 +158,7 @@ describe('recordItem', () => {
     expect(item).not.toHaveProperty(INDEXES.byAccountCollection.pk);
     expect(item).not.toHaveProperty(INDEXES.byAccount.pk);
     expect(item).not.toHaveProperty(INDEXES.byState.pk);
-    expect(item[INDEXES.byOwner.pk]).toBe('contacts#OWNER#creator');
+    expect(item[INDEXES.byOwner.pk]).toBe(sharded('contacts#OWNER#creator', contact.id));
   });
 
   it('places an activity on the timeline of the account it is linked to', () => {
@@ -172,7 +178,8 @@ describe('recordItem', () => {
     expect(linked[INDEXES.byAccount.sk]).toBe(activity.id);
     expect(unlinked).not.toHaveProperty(INDEXES.byAccount.pk);
     expect(linked).not.toHaveProperty(INDEXES.byState.pk);
-    expect(linked).not.toHaveProperty(INDEXES.byAccountCollection.pk);
+    // Its account slot serves the activities related to a record (privacy), not an account filter.
+    expect(linked[INDEXES.byAccountCollection.pk]).toBe(`activities#ABOUT#accounts#${ACCOUNT_ID}`);
   });
 });
 
@@ -184,7 +191,7 @@ describe('indexChangesForPatch', () => {
       'setting ownerId moves the record to the new owner',
       'cases',
       { ownerId: 'u-2' },
-      { GSI2PK: 'cases#OWNER#u-2', GSI2SK: id },
+      { GSI2PK: sharded('cases#OWNER#u-2', id), GSI2SK: id },
       [],
     ],
     ['removing ownerId drops it from byOwner', 'cases', { ownerId: null }, {}, ['GSI2PK', 'GSI2SK']],
@@ -192,21 +199,21 @@ describe('indexChangesForPatch', () => {
       'setting the state field moves it in byState',
       'cases',
       { status: 'pending' },
-      { GSI3PK: 'cases#STATE#pending', GSI3SK: id },
+      { GSI3PK: sharded('cases#STATE#pending', id), GSI3SK: id },
       [],
     ],
     [
       'an opportunity’s state field is its stage',
       'opportunities',
       { stage: 'won' },
-      { GSI3PK: 'opportunities#STATE#won', GSI3SK: id },
+      { GSI3PK: sharded('opportunities#STATE#won', id), GSI3SK: id },
       [],
     ],
     [
       'an account’s state field is its lifecycle stage',
       'accounts',
       { lifecycleStage: 'churned' },
-      { GSI3PK: 'accounts#STATE#churned', GSI3SK: id },
+      { GSI3PK: sharded('accounts#STATE#churned', id), GSI3SK: id },
       [],
     ],
     ['removing the state field drops it from byState', 'leads', { status: null }, {}, ['GSI3PK', 'GSI3SK']],
@@ -341,9 +348,6 @@ describe('soft deletion', () => {
 
 describe('queries', () => {
   it.each<[ListFilter, IndexName, string, string, string]>([
-    [{ by: 'all' }, 'byCollection', 'GSI1PK', 'GSI1SK', 'cases'],
-    [{ by: 'owner', value: 'u-1' }, 'byOwner', 'GSI2PK', 'GSI2SK', 'cases#OWNER#u-1'],
-    [{ by: 'state', value: 'open' }, 'byState', 'GSI3PK', 'GSI3SK', 'cases#STATE#open'],
     [
       { by: 'account', value: ACCOUNT_ID },
       'byAccountCollection',
@@ -371,6 +375,51 @@ describe('queries', () => {
       [pkAttr]: stored[pkAttr],
       [skAttr]: stored[skAttr],
     });
+  });
+
+  it.each<[ListFilter, IndexName, string]>([
+    [{ by: 'all' }, 'byCollection', 'cases'],
+    [{ by: 'owner', value: 'u-1' }, 'byOwner', 'cases#OWNER#u-1'],
+    [{ by: 'state', value: 'open' }, 'byState', 'cases#STATE#open'],
+  ])(
+    'lists cases by %o from every shard of %s, one of which holds each record',
+    (filter, indexName, name) => {
+      // Prepare
+      const stored = recordItem('cases', aRecord({ subject: 's', status: 'open', ownerId: 'u-1' }));
+
+      // Act
+      const q = listQuery('cases', filter);
+
+      // Assess
+      expect(q.indexName).toBe(indexName);
+      expect(q.pkValue).toBe(name);
+      expect(q.shards).toEqual(
+        Array.from({ length: LIST_SHARDS }, (_, i) => `${name}#${String(i).padStart(2, '0')}`),
+      );
+      expect(partitionsOf(q).map((p) => p.pkValue)).toEqual(q.shards);
+      expect(q.shards?.filter((pk) => pk === stored[q.pkAttr])).toEqual([sharded(name, String(stored.id))]);
+      expect(startKeyAfter(q, positionOf(stored))).toEqual({
+        PK: stored.PK,
+        SK: stored.SK,
+        [q.pkAttr]: stored[q.pkAttr],
+        [q.skAttr]: stored[q.skAttr],
+      });
+    },
+  );
+
+  it('shards by id deterministically and evenly', () => {
+    // Prepare
+    const ids = Array.from({ length: 16_000 }, () => newId());
+
+    // Act
+    const counts = new Map<number, number>();
+    for (const id of ids) counts.set(collectionShard(id), (counts.get(collectionShard(id)) ?? 0) + 1);
+
+    // Assess: every shard used, none above a tenth; the same id, the same shard
+    expect(counts.size).toBe(LIST_SHARDS);
+    expect(Math.max(...counts.values())).toBeLessThan(ids.length / 10);
+    expect(collectionShard(ids[0]!)).toBe(collectionShard(`${ids[0]}`));
+    expect(collectionShard('01J000000000000000000000AB', 4)).toBeLessThan(4);
   });
 
   it('reads an account’s timeline from byAccount, where its records are written', () => {

@@ -140,6 +140,13 @@ describe('an API invocation', () => {
 });
 
 describe('a stream batch', () => {
+  // The role cells are read from the table in a deployed function; here the code's matrix is in force.
+  beforeEach(async () => {
+    await import('../../functions/streams/publish-changes.js');
+    const { useRefresher } = await import('../../shared/policy/role-cells.js');
+    useRefresher(async () => {});
+  });
+
   const batch = (): DynamoDBStreamEvent => ({
     Records: [
       {

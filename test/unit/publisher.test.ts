@@ -2,6 +2,7 @@ import type { PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/clien
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChangeEvent } from '../../shared/events/change-events.js';
 import { PUT_EVENTS_MAX, publishAll, type SendBatch, type Tagged } from '../../shared/events/publisher.js';
+import { entrySize, PUT_EVENTS_MAX_BYTES } from '../../shared/events/put-events-budget.js';
 
 const BUS = 'concord-bus';
 
@@ -215,5 +216,48 @@ describe('publishAll', () => {
     expect(afterFirst).toBe(1);
     expect(send).toHaveBeenCalledTimes(3);
     await expect(done).resolves.toBe('seq-0');
+  });
+
+  it('sends within the byte budget: large events go fewer than ten to a call', async () => {
+    // Prepare: each entry is about 100 KB, so two fit a call and three do not
+    const send = vi.fn<SendBatch>(async (entries) => accepted(entries));
+    const big = events(5).map((t) => ({
+      ...t,
+      event: {
+        ...t.event,
+        detail: { ...t.event.detail, record: { id: t.event.detail.id, notes: 'é'.repeat(50_000) } },
+      },
+    }));
+
+    // Act
+    const failed = await run(big, send);
+
+    // Assess
+    expect(failed).toBeUndefined();
+    expect(send.mock.calls.map(([entries]) => entries.length)).toEqual([2, 2, 1]);
+    expect(sentIds(send).flat()).toEqual(big.map((t) => t.event.detail.eventId));
+    for (const [entries] of send.mock.calls)
+      expect(entries.reduce((sum, e) => sum + entrySize(e), 0)).toBeLessThan(PUT_EVENTS_MAX_BYTES);
+  });
+
+  it('never sends an event too big for PutEvents: publishes those before it and returns its sequence', async () => {
+    // Prepare
+    const send = vi.fn<SendBatch>(async (entries) => accepted(entries));
+    const list = events(4);
+    const huge = list[2]!;
+    list[2] = {
+      ...huge,
+      event: {
+        ...huge.event,
+        detail: { ...huge.event.detail, record: { id: 'x', notes: '中'.repeat(90_000) } },
+      },
+    };
+
+    // Act
+    const failed = await run(list, send);
+
+    // Assess
+    expect(failed).toBe('seq-2');
+    expect(sentIds(send).flat()).toEqual(['ev-0', 'ev-1']);
   });
 });

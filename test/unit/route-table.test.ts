@@ -30,7 +30,8 @@ describe('the route table', () => {
       expect(typeof mod.handler, `${handlerEntry(handler)} exports handler`).toBe('function');
       expect(handler.name).toBe(name);
     }
-  });
+    // Importing every handler is seconds of CPU on a busy machine: a bound against a hang, not a timing.
+  }, 60_000);
 
   it('describes each handler once: the routes that share a handler share its descriptor (grants, files)', () => {
     for (const route of ROUTES) {

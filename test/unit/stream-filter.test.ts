@@ -9,11 +9,14 @@ import {
   type Item,
   idempotencyKey,
   recordItem,
+  roleCellItem,
   roleLockItem,
+  rolesVersionKey,
   ttlAttributes,
 } from '../../shared/db/keys.js';
-import { toChangeEvent } from '../../shared/events/change-events.js';
+import { type StreamChange, toChangeEvent } from '../../shared/events/change-events.js';
 import { validatePattern } from '../../shared/events/pattern.js';
+import { roleChangeEvent } from '../../shared/events/role-events.js';
 import { applyChange, aRecord } from './fixtures.js';
 
 /**
@@ -59,8 +62,20 @@ const deleted = applyChange(account, deletionChange('u-1', new Date('2026-01-15T
 describe('publish-changes filter criteria', () => {
   it('is a valid pattern in the shared grammar, on the collection attribute of the key module', () => {
     // Assess
-    expect(filters).toEqual([RECORD_CHANGES_FILTER]);
-    expect(validatePattern(RECORD_CHANGES_FILTER)).toEqual([]);
+    expect(filters[0]).toEqual(RECORD_CHANGES_FILTER);
+    for (const filter of filters) expect(validatePattern(filter)).toEqual([]);
+  });
+
+  it('lets through the role cells admins set (role.permissions_changed), not the matrix version item', () => {
+    // Prepare
+    const cell = roleCellItem({ group: 'marketing', collection: 'cases', read: true, create: false });
+    const version = { ...rolesVersionKey(), version: 3 };
+
+    // Act / Assess
+    expect(passes(streamRecord('INSERT', { new: cell }))).toBe(true);
+    expect(passes(streamRecord('MODIFY', { old: cell, new: { ...cell, read: false } }))).toBe(true);
+    expect(passes(streamRecord('MODIFY', { old: version, new: { ...version, version: 4 } }))).toBe(false);
+    expect(passes(streamRecord('INSERT', { new: account }))).toBe(true);
   });
 
   it('lets through the creates, updates and soft deletes of records', () => {
@@ -106,21 +121,25 @@ describe('publish-changes filter criteria', () => {
 
   it('leaves out exactly what the publisher would drop, and nothing it would announce', () => {
     // Prepare: the publisher's own decision on each kind of change
+    const aCell = roleCellItem({ group: 'sales', collection: 'leads', read: true, updatedBy: 'u-1' });
     const cases: [StreamRecord, { old?: Item; new?: Item }][] = [
       [streamRecord('INSERT', { new: account }), { new: account }],
       [streamRecord('MODIFY', { old: account, new: deleted }), { old: account, new: deleted }],
       [streamRecord('REMOVE', { old: deleted }, TTL_PRINCIPAL), { old: deleted }],
       [streamRecord('REMOVE', { old: account }), { old: account }],
+      [streamRecord('INSERT', { new: aCell }), { new: aCell }],
+      [streamRecord('REMOVE', { old: aCell }), { old: aCell }],
     ];
 
     // Act / Assess
     for (const [record, images] of cases) {
-      const announced = toChangeEvent({
+      const change: StreamChange = {
         eventId: 'ev-1',
         kind: record.eventName as 'INSERT' | 'MODIFY' | 'REMOVE',
         oldImage: images.old,
         newImage: images.new,
-      });
+      };
+      const announced = toChangeEvent(change) ?? roleChangeEvent(change);
       expect(passes(record)).toBe(announced !== undefined);
     }
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { absent, classify, live } from '../../shared/db/conditions.js';
 import {
   changeForPatch,
+  collectionShard,
   DELETED_MARK,
   deletionChange,
   INDEXES,
@@ -89,7 +90,7 @@ describe('changeForPatch: a merge patch with its index keys, for PATCH and conve
     expect(change.set).toEqual({
       status: 'converted',
       updatedBy: 'u-1',
-      [INDEXES.byState.pk]: 'leads#STATE#converted',
+      [INDEXES.byState.pk]: `leads#STATE#converted#${String(collectionShard(id)).padStart(2, '0')}`,
       [INDEXES.byState.sk]: id,
     });
     expect(change.remove).toEqual(['company']);

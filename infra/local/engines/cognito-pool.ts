@@ -17,6 +17,7 @@ import {
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   ListUsersCommand,
+  SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { localAwsConfig } from './local-aws.js';
 
@@ -54,6 +55,15 @@ export async function provisionUserPool(endpoint: string, spec: PoolSpec): Promi
   const cognito = new CognitoIdentityProviderClient(localAwsConfig(endpoint));
   try {
     const userPoolId = await ensureUserPool(cognito, spec.poolName);
+    // As the dev stage: TOTP offered, not required (a user who set it up meets SOFTWARE_TOKEN_MFA).
+    // Set on every start, so a pool made before this setting existed gets it too.
+    await cognito.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: userPoolId,
+        MfaConfiguration: 'OPTIONAL',
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
     const clientId = await ensureAppClient(cognito, userPoolId, spec.clientName);
     await ensureGroups(cognito, userPoolId, spec.groups);
     for (const user of spec.users) await ensureUser(cognito, userPoolId, user);

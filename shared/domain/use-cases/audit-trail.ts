@@ -81,14 +81,18 @@ export async function userAuditTrailUseCase(
   requireAdmin(caller);
   const user = username && USERNAME.test(username) ? await directoryUserByName(username) : undefined;
   if (!user) throw fail.notFound('No such user.');
-  const from =
-    query.cursor === undefined ? undefined : await auditPositionOf(USER_ENTITY, user.userId, query.cursor);
+  return readTrail(USER_ENTITY, user.userId, query);
+}
+
+/** One page of a trail that admins alone read (a user's, the role cells'), newest first, whole entries. */
+export async function readTrail(entity: string, id: string, query: PageQuery): Promise<AuditPage> {
+  const from = query.cursor === undefined ? undefined : await auditPositionOf(entity, id, query.cursor);
   if (query.cursor !== undefined && !from)
     throw fail.invalid(
       [{ path: 'cursor', message: 'is not a cursor this trail gave out' }],
       'The query parameters are invalid.',
     );
-  const page = await readDerivedPage(auditPartition(USER_ENTITY, user.userId), {
+  const page = await readDerivedPage(auditPartition(entity, id), {
     limit: query.limit,
     after: from?.after,
     forward: false,
@@ -97,8 +101,6 @@ export async function userAuditTrailUseCase(
   return {
     items: page.entries.map(({ entry }) => entry as unknown as AuditEntry),
     nextCursor:
-      page.more && last
-        ? await auditCursor(USER_ENTITY, user.userId, { after: last.position, ownerDept: '' })
-        : null,
+      page.more && last ? await auditCursor(entity, id, { after: last.position, ownerDept: '' }) : null,
   };
 }

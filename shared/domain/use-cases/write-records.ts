@@ -7,7 +7,7 @@ import {
   type WritePreconditions,
 } from '../../db/records-repo.js';
 import type { Caller } from '../../policy/caller.js';
-import { canRead, redact, writeGuard } from '../../policy/policy.js';
+import { canRead, redact, type WriteAction, writeGuard } from '../../policy/policy.js';
 import { COLLECTIONS, type CollectionName, type RecordOf } from '../collections.js';
 import { fail } from '../errors.js';
 import { type RecordPatch, validatePatch } from '../validation.js';
@@ -34,9 +34,9 @@ function unwrap<C extends CollectionName>(outcome: WriteOutcome<C>, pre: WritePr
   }
 }
 
-function guardFor(caller: Caller, collection: CollectionName) {
+function guardFor(caller: Caller, collection: CollectionName, action: WriteAction) {
   if (!canRead(caller, collection)) throw fail.notFound();
-  const guard = writeGuard(caller, collection);
+  const guard = writeGuard(caller, collection, action);
   if (!guard) throw fail.forbidden(`You may not change ${collection}.`);
   return guard;
 }
@@ -77,7 +77,7 @@ export async function updateRecordUseCase<C extends CollectionName>(
   body: unknown,
   expectedVersions?: number[],
 ): Promise<RecordOf<C>> {
-  const guard = guardFor(caller, collection);
+  const guard = guardFor(caller, collection, 'update');
   const valid = validatePatch(collection, body);
   if (!valid.ok) throw fail.invalid(valid.errors, 'The request body is invalid.');
   await checkOwnerAssignments(caller, [{ collection, ownerId: valid.value.ownerId, path: 'ownerId' }]);
@@ -97,6 +97,6 @@ export async function deleteRecordUseCase(
   id: string,
   expectedVersions?: number[],
 ): Promise<void> {
-  const pre: WritePreconditions = { guard: guardFor(caller, collection), expectedVersions };
+  const pre: WritePreconditions = { guard: guardFor(caller, collection, 'delete'), expectedVersions };
   unwrap(await deleteRecord(collection, id, pre, caller.userId), pre);
 }

@@ -1,0 +1,9 @@
+// primary adapter (HTTP API) → roleAuditTrailUseCase → the role cells' audit partition
+import { LIMITS } from '../../shared/config/limits.js';
+import { roleAuditTrailUseCase } from '../../shared/domain/use-cases/roles.js';
+import { apiHandler } from '../../shared/http/api-handler.js';
+import { usersQuery } from '../../shared/http/request-parsing.js';
+
+export const handler = apiHandler('role-audit', async (request) => ({
+  body: await roleAuditTrailUseCase(request.caller, usersQuery(request, LIMITS.pageSizeMax)),
+}));
