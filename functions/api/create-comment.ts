@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → addCommentUseCase → records repository (one TransactWriteItems: the record's check + the Put)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { addCommentUseCase } from '../../shared/domain/use-cases/comments.js';
 import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
 import { etagOf, recordId } from '../../shared/http/request-parsing.js';

@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → requestHandoffUseCase → records repository (GetItem, then one TransactWriteItems)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { requestHandoffUseCase } from '../../shared/domain/use-cases/handoffs.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { etagOf, idempotencyKey } from '../../shared/http/request-parsing.js';

@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → createRecordUseCase → records repository (DynamoDB)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { createRecordUseCase } from '../../shared/domain/use-cases/create-record.js';
 import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
 import { etagOf, idempotencyKey } from '../../shared/http/request-parsing.js';

@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → export use cases → job items (DynamoDB), files (S3), the job (Lambda)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { createExportUseCase, getExportUseCase } from '../../shared/domain/use-cases/exports.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { recordId } from '../../shared/http/request-parsing.js';

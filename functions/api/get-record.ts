@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → getRecordUseCase → records repository (DynamoDB GetItem)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { getRecordUseCase } from '../../shared/domain/use-cases/read-records.js';
 import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
 import { etagOf, recordId } from '../../shared/http/request-parsing.js';

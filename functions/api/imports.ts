@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → import use cases → job items (DynamoDB), files (S3), the job (Lambda)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import {
   createImportUseCase,
   getImportUseCase,

@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → listChangesUseCase → the caller's feed partition (one Query a page)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { listChangesUseCase } from '../../shared/domain/use-cases/change-feed.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { changesQuery } from '../../shared/http/request-parsing.js';

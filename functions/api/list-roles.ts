@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → rolesUseCase → the role cells (one GetItem, one Query)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { rolesUseCase } from '../../shared/domain/use-cases/roles.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 

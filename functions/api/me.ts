@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → policy (resolved permissions) → reply; no store call.
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { permissionsOf } from '../../shared/policy/policy.js';
 

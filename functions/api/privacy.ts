@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → privacy use cases → records and their copies (DynamoDB)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { eraseSubjectUseCase, exportSubjectUseCase } from '../../shared/domain/use-cases/privacy.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 

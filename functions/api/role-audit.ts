@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → roleAuditTrailUseCase → the role cells' audit partition
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { LIMITS } from '../../shared/config/limits.js';
 import { roleAuditTrailUseCase } from '../../shared/domain/use-cases/roles.js';
 import { apiHandler } from '../../shared/http/api-handler.js';

@@ -1,4 +1,6 @@
 // primary adapter (HTTP API) → setWatchUseCase → records repository (GetItem) + collaboration repository (PutItem / DeleteItem)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { setWatchUseCase } from '../../shared/domain/use-cases/watching.js';
 import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
 import { recordId } from '../../shared/http/request-parsing.js';

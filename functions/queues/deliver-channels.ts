@@ -1,4 +1,6 @@
 // primary adapter (SQS: a department's queue) → deliverEvent → Slack / WeChat Work webhooks, SES, table
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deadLetter, retryLater } from '../../shared/channels/queue-control.js';
 import { SENDERS } from '../../shared/channels/senders.js';
@@ -15,6 +17,7 @@ import { type DeliveryPorts, deliverEvent } from '../../shared/domain/channels/d
 import { Pacer, systemClock } from '../../shared/domain/channels/pacing.js';
 import type { ChangeDetail } from '../../shared/events/change-events.js';
 import { logger } from '../../shared/http/logger.js';
+import { refreshCells } from '../../shared/policy/role-cells.js';
 
 /**
  * The channel delivery: consumes every department's queue (SQS → Lambda, partial batch responses). Each
@@ -76,6 +79,8 @@ async function deliverRecord(record: SQSRecord, context: Context): Promise<boole
 }
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  // What a message may show follows the role permissions in force (a failed check fails the batch: retried).
+  await refreshCells();
   const failed: string[] = [];
   for (const record of event.Records) {
     const done = await deliverRecord(record, context).catch((error: unknown) => {

@@ -1,4 +1,6 @@
 // primary adapter (DynamoDB stream) → feedItemsOf (shared/events) → the feed items (BatchWriteItem)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { STREAM_CONSUMER_SPECS } from '../../shared/config/streams.js';
 import { feedItemsOf } from '../../shared/events/change-feed.js';
 import { itemWritingConsumer } from '../../shared/events/stream-consumer.js';

@@ -1,4 +1,6 @@
 // primary adapter (DynamoDB stream) → placeNewComment (shared/events) → the comment's timeline slot (GetItem, UpdateItem)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { loadEnv } from '../../shared/config/env.js';
 import { STREAM_CONSUMER_SPECS } from '../../shared/config/streams.js';
 import { placeNewComment } from '../../shared/events/comment-timeline.js';

@@ -1,4 +1,6 @@
 // primary adapter (DynamoDB stream) → notificationsOf (shared/events) → the users' notifications (conditional PutItem each)
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { loadEnv } from '../../shared/config/env.js';
 import { STREAM_CONSUMER_SPECS } from '../../shared/config/streams.js';

@@ -1,5 +1,7 @@
 // primary adapter (DynamoDB stream) → toChangeEvent (shared/events) → EventBridge PutEvents
 
+// Loaded for its registration: this function decides with the role permissions in force.
+import '../../shared/domain/role-permissions.js';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { ENV, loadEnv } from '../../shared/config/env.js';

@@ -225,9 +225,10 @@ export class Observability extends Construct {
       graph('Records deleted, by collection', byCollection(METRIC_NAMES.recordsDeleted), { stacked: true }),
     );
     dashboard.addWidgets(
-      graph('Events published / publish failures', [
+      graph('Events published / publish failures / oversized (dead-lettered)', [
         business(METRIC_NAMES.eventsPublished),
         business(METRIC_NAMES.publishFailures),
+        business(METRIC_NAMES.eventsOversized),
       ]),
       graph('API requests, 4xx, 5xx', [
         api.metricCount({ period: FIVE_MINUTES }),

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import { ROLE_PERMISSIONS } from '../config/role-permissions.js';
 import type { Item } from '../db/keys.js';
+import { readRoleCells, readRolesVersion } from '../db/role-cells-repo.js';
+import { logger } from '../http/logger.js';
 import { type RoleCell, useRefresher, useStoredCells, versionInForce } from '../policy/role-cells.js';
 import { roleCellBody } from './action-bodies.js';
 
@@ -8,15 +10,13 @@ const storedCell = z.object({ group: z.string(), collection: z.string(), ...role
 type StoredCell = { group: string; collection: string } & RoleCell;
 
 /** The stored cells that read as cells; one that does not (hand-edited) is logged and left out. */
-async function cellsOf(items: readonly Item[]): Promise<StoredCell[]> {
+function cellsOf(items: readonly Item[]): StoredCell[] {
   const cells = items.flatMap((item) => {
     const parsed = storedCell.safeParse(item);
     return parsed.success ? [parsed.data] : [];
   });
-  if (cells.length < items.length) {
-    const { logger } = await import('../http/logger.js');
+  if (cells.length < items.length)
     logger.error('a stored role cell does not read as one; the default applies to it');
-  }
   return cells;
 }
 
@@ -31,11 +31,8 @@ export async function refreshRolePermissions(force = false): Promise<void> {
   if (!force && Date.now() - checkedAt < ROLE_PERMISSIONS.refreshSeconds * 1000) return;
   refreshing ??= (async () => {
     try {
-      // Loaded on first use: the policy module loads this one, and only a function's requests read.
-      const { readRoleCells, readRolesVersion } = await import('../db/role-cells-repo.js');
       const version = await readRolesVersion();
-      if (force || version !== versionInForce())
-        useStoredCells(version, await cellsOf(await readRoleCells()));
+      if (force || version !== versionInForce()) useStoredCells(version, cellsOf(await readRoleCells()));
       checkedAt = Date.now();
     } finally {
       refreshing = undefined;

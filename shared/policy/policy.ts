@@ -8,8 +8,6 @@ import {
 import type { Caller } from './caller.js';
 import { MATRIX } from './matrix.js';
 import { cellOf, type RoleCell, type WriteScope } from './role-cells.js';
-// Loaded with the decisions, for its registration: whatever decides access reads the cells in force.
-import '../domain/role-permissions.js';
 
 export type { WriteScope } from './role-cells.js';
 
