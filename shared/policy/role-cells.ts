@@ -5,7 +5,7 @@ import {
   isDepartment,
   ROLE_GROUPS,
 } from '../config/departments.js';
-import { COLLECTIONS, type CollectionName } from '../domain/collections.js';
+import { COLLECTION_NAMES, COLLECTIONS, type CollectionName } from '../domain/collections.js';
 import { MATRIX } from './matrix.js';
 
 /**
@@ -31,15 +31,14 @@ export interface RoleCell {
   hiddenFields: string[];
 }
 
-/** The collections whose cells admins may change: the records of docs/api.md "Records". */
-export const CONFIGURABLE_COLLECTIONS = [
-  'accounts',
-  'contacts',
-  'leads',
-  'opportunities',
-  'cases',
-  'activities',
-] as const satisfies readonly CollectionName[];
+/**
+ * The collections whose cells admins may change: the records of docs/api.md "Records". Comments follow
+ * the record they are on and handoffs their departments: their rules are not cells.
+ */
+type NotConfigurable = 'handoffs' | 'comments';
+export const CONFIGURABLE_COLLECTIONS = COLLECTION_NAMES.filter(
+  (c): c is Exclude<CollectionName, NotConfigurable> => c !== 'handoffs' && c !== 'comments',
+);
 export type ConfigurableCollection = (typeof CONFIGURABLE_COLLECTIONS)[number];
 export const isConfigurableCollection = (c: string): c is ConfigurableCollection =>
   (CONFIGURABLE_COLLECTIONS as readonly string[]).includes(c);
