@@ -13,7 +13,7 @@ import { passesFilters, type StreamFailureRecord } from './local/stream-batches.
 import { toLambdaRecord } from './local/stream-poller.js';
 
 /**
- * The replay of `publish-changes`' dead letters (docs/recovery.md, "Replay"). A dead letter is Lambda's
+ * The replay of `publish-changes`' dead letters (docs/operations.md, "Replay"). A dead letter is Lambda's
  * on-failure record: the shard and the first and last sequence numbers of the records it gave up on,
  * not the records. So each is read again from the stream (kept 24 hours), let through the publisher's
  * own filter criteria, read with its own readChange and published with its own publishAll, the code

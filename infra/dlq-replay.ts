@@ -1,6 +1,6 @@
 /**
  * `npm run dlq:replay [-- --queue-url <url> --bus <name>] [--apply]`: replays the stream publisher's
- * dead letters (docs/recovery.md, "Replay"). Each names a range of stream records that
+ * dead letters (docs/operations.md, "Replay"). Each names a range of stream records that
  * `publish-changes` gave up on; the range is read again from the stream (kept 24 hours) and published
  * through the publisher's own code (infra/dlq-replay-core.ts), and the message is deleted only once all
  * of it is on the bus. Without `--apply`, a dry run: it says what it would replay.

@@ -1,6 +1,6 @@
 /**
  * `npm run shards:backfill [-- --table <name>] [--apply]`: the one-off re-keying of the sharded list
- * indexes (docs/recovery.md, "Backfill"): every live record item whose byCollection, byOwner or byState
+ * indexes (docs/operations.md, "Backfill"): every live record item whose byCollection, byOwner or byState
  * key is not the sharded one (a table written before sharding, or with another LIST_SHARDS) gets it,
  * with one conditional UpdateItem (the version read must still be there: a concurrent write wins, and
  * a re-run picks it up). A Scan: an operator job, never a request path. Without `--apply`, a dry run.

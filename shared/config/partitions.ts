@@ -8,6 +8,6 @@
  * 16 keeps the busiest key of a 100k-record import under a tenth of its writes (about 6.3% each).
  *
  * Changing it (or deploying it onto a table written before sharding) re-keys those index entries: a
- * deployed table needs `npm run shards:backfill` (docs/recovery.md, "Backfill").
+ * deployed table needs `npm run shards:backfill` (docs/operations.md, "Backfill").
  */
 export const LIST_SHARDS = 16;

@@ -398,7 +398,7 @@ export function startKeyAfter(q: IndexQuery, p: CursorPosition): Item {
 /**
  * The sharded list keys a stored record item lacks (written before sharding, or with another
  * LIST_SHARDS): the partition key attributes to set, or undefined when it has them right. For the
- * one-off backfill (docs/recovery.md, "Backfill"); a deleted item has left the indexes and is skipped.
+ * one-off backfill (docs/operations.md, "Backfill"); a deleted item has left the indexes and is skipped.
  */
 export function listShardBackfill(item: Item): Item | undefined {
   const collection = collectionOfItem(item);
