@@ -445,7 +445,7 @@ export function deletionOf(item: Item): { by: string; at: string } | undefined {
 }
 
 /**
- * A privacy erasure of a record: the erased fields (a patch, as any change: index keys follow), a new
+ * A privacy erasure of a record: the erased fields (a patch, like every change: index keys follow), a new
  * version, and the mark that says who erased it and when, which the stream reads to announce
  * `<entity>.erased` instead of an update (shared/events/change-events.ts).
  */
