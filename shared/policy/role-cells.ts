@@ -43,7 +43,6 @@ export type ConfigurableCollection = (typeof CONFIGURABLE_COLLECTIONS)[number];
 export const isConfigurableCollection = (c: string): c is ConfigurableCollection =>
   (CONFIGURABLE_COLLECTIONS as readonly string[]).includes(c);
 
-export const ROLE_GROUP_NAMES: readonly string[] = ALL_GROUPS;
 export const isRoleGroup = (g: string): boolean => ALL_GROUPS.includes(g);
 
 const allows = (list: readonly Department[] | 'all', dept: Department) =>
