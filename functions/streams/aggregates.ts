@@ -10,9 +10,13 @@ export const USES = STREAM_CONSUMER_SPECS.aggregates.grants;
 
 loadEnv(USES);
 
-export const handler = streamHandler('aggregates', (event) =>
-  handleInOrder(event.Records, async (record) => {
-    const { change } = readChange(record);
-    await applyCounterUpdates(change.eventId, updatesOfChange(change));
-  }),
+export const handler = streamHandler('aggregates', (event, retryUntil) =>
+  handleInOrder(
+    event.Records,
+    async (record) => {
+      const { change } = readChange(record);
+      await applyCounterUpdates(change.eventId, updatesOfChange(change));
+    },
+    retryUntil,
+  ),
 );

@@ -10,8 +10,12 @@ import { handleInOrder, readChange, streamHandler } from '../../shared/events/st
 export const USES = STREAM_CONSUMER_SPECS['comment-timeline'].grants;
 loadEnv(USES);
 
-export const handler = streamHandler('comment-timeline', (event) =>
-  handleInOrder(event.Records, async (record) => {
-    await placeNewComment(readChange(record));
-  }),
+export const handler = streamHandler('comment-timeline', (event, retryUntil) =>
+  handleInOrder(
+    event.Records,
+    async (record) => {
+      await placeNewComment(readChange(record));
+    },
+    retryUntil,
+  ),
 );

@@ -16,7 +16,7 @@ loadEnv(USES);
  * directory entries) read only what this consumer never writes, so they run side by side; the writes
  * stay in stream order, so a failure still names its record and what came before it is done.
  */
-export const handler = streamHandler('notify', (event) => {
+export const handler = streamHandler('notify', (event, retryUntil) => {
   const planned = new Map<DynamoDBRecord, Promise<NotificationWrite[]>>();
   for (const record of event.Records) {
     const plan = Promise.resolve().then(() => notificationsOf(readChange(record)));
@@ -24,7 +24,14 @@ export const handler = streamHandler('notify', (event) => {
     plan.catch(() => undefined);
     planned.set(record, plan);
   }
-  return handleInOrder(event.Records, async (record) => {
-    await writeNotifications(await planned.get(record)!);
-  });
+  return handleInOrder(
+    event.Records,
+    async (record) => {
+      // Planned ahead once; a retry (the store was out) plans afresh.
+      const plan = planned.get(record) ?? notificationsOf(readChange(record));
+      planned.delete(record);
+      await writeNotifications(await plan);
+    },
+    retryUntil,
+  );
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import {
   STREAM_CONSUMER_NAMES,
+  STREAM_CONSUMER_SPECS,
   STREAM_CONSUMERS,
   type StreamConsumerName,
   streamConsumerEntry,
@@ -40,7 +41,9 @@ export async function startConsumerPoller(
     name,
     aws,
     streamArn,
-    consumer: (event) => handler(event, lambdaContext(name)),
+    // The function's own timeout, as in AWS: a consumer retries a record through an outage while time is left.
+    consumer: (event) =>
+      handler(event, lambdaContext(name, STREAM_CONSUMER_SPECS[name].timeoutSeconds * 1000)),
     settings: STREAM_CONSUMERS[name],
     ...consumerFiles(dataDir, name),
     log,

@@ -110,7 +110,8 @@ describe('reliability smoke (own stack)', () => {
     expect(deliveries.missing).toEqual([]);
     expect(deliveries.extra).toEqual([]);
     expect(deliveries.ruleMismatches).toEqual([]);
-    expect(deliveries.deadLettered['publish-changes']).toBe(0);
+    // Every consumer, those that write to the table included: each retried its record through the outage.
+    expect(Object.entries(deliveries.deadLettered).filter(([, n]) => n > 0)).toEqual([]);
   }, 180_000);
 
   it('cognito-local killed: a new sign-in answers 401, tokens already issued keep working', async () => {

@@ -27,8 +27,9 @@ import type { Seed } from './workload.js';
 /**
  * The workload's DynamoDB calls without the API: each of the 13 steps as the one SDK call at its
  * core (GetItem, Query, a conditional UpdateItem, a PutItem, a four-item TransactWriteItems), with
- * the same number of concurrent callers, for the same time, on the same DynamoDB Local. Its rate
- * over the API's is what the API (HTTP, JWT, routing, validation, policy, shaping) costs.
+ * the same number of concurrent callers, on the same DynamoDB Local, in windows that alternate with
+ * the API's (load.ts). Its rate over the API's is what the API (HTTP, JWT, routing, validation,
+ * policy, shaping) costs.
  * It writes to a table of its own on that engine (same keys and indexes, seeded with as many
  * records as the API run had): no stream consumer reads it, and no check of the API run counts its
  * writes, so the two phases cannot disturb each other's figures or invariants.
@@ -46,11 +47,17 @@ export interface BareResult {
 
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
 
-export async function runBareSdk(
-  info: StackInfo,
-  seed: Seed,
-  options: { connections: number; seconds: number },
-): Promise<BareResult> {
+/** Bare SDK windows on a seeded table of their own; `close` when done. */
+export interface BareSdk {
+  run(options: {
+    connections: number;
+    seconds: number;
+    label: string;
+  }): Promise<BareResult & { latencies: number[] }>;
+  close(): void;
+}
+
+export async function prepareBareSdk(info: StackInfo, seed: Seed): Promise<BareSdk> {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       ...localAwsConfig(info.dynamodbEndpoint),
@@ -167,39 +174,43 @@ export async function runBareSdk(
     },
   );
 
-  const latencies: number[] = [];
-  const began = performance.now();
-  const deadline = began + options.seconds * 1000;
-  const bar = progressBar('bare SDK seconds', options.seconds);
-  const timer = setInterval(
-    () => bar.tick(Math.min(options.seconds, Math.round((performance.now() - began) / 1000))),
-    1000,
-  );
-  const worker = async () => {
-    // Each caller starts at another step, as autocannon's connections drift apart.
-    let step = Math.floor(Math.random() * cycle.length);
-    while (performance.now() < deadline) {
-      const t = performance.now();
-      await cycle[step % cycle.length]!();
-      latencies.push(performance.now() - t);
-      step++;
+  const run: BareSdk['run'] = async (options) => {
+    const latencies: number[] = [];
+    const began = performance.now();
+    const deadline = began + options.seconds * 1000;
+    const bar = progressBar(options.label, options.seconds);
+    const timer = setInterval(
+      () => bar.tick(Math.min(options.seconds, Math.round((performance.now() - began) / 1000))),
+      1000,
+    );
+    const refusedBefore = refused;
+    const worker = async () => {
+      // Each caller starts at another step, as autocannon's connections drift apart.
+      let step = Math.floor(Math.random() * cycle.length);
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        await cycle[step % cycle.length]!();
+        latencies.push(performance.now() - t);
+        step++;
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: options.connections }, worker));
+    } finally {
+      clearInterval(timer);
+      bar.tick(options.seconds);
+      bar.done();
     }
+    const seconds = (performance.now() - began) / 1000;
+    return {
+      calls: latencies.length,
+      seconds,
+      perSecond: latencies.length / seconds,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      refused: refused - refusedBefore,
+      latencies,
+    };
   };
-  try {
-    await Promise.all(Array.from({ length: options.connections }, worker));
-  } finally {
-    clearInterval(timer);
-    bar.tick(options.seconds);
-    bar.done();
-    client.destroy();
-  }
-  const seconds = (performance.now() - began) / 1000;
-  return {
-    calls: latencies.length,
-    seconds,
-    perSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    refused,
-  };
+  return { run, close: () => client.destroy() };
 }

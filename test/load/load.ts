@@ -1,5 +1,5 @@
 import { heading, ms, table } from '../bench/stats.js';
-import { type BareResult, runBareSdk } from './bare-sdk.js';
+import { type ApiCost, measureApiCost } from './api-cost.js';
 import {
   type ConversionCheck,
   checkConversions,
@@ -23,8 +23,8 @@ import {
 
 /**
  * The load run: the mixed workload (workload.ts) for a bounded time against a stack of its own, the
- * invariants checked on the engines afterwards (checks.ts), then the bare SDK calls (bare-sdk.ts)
- * for the same time with the same concurrency on the same DynamoDB Local.
+ * invariants checked on the engines afterwards (checks.ts), then what the API costs: API windows
+ * alternating with the bare SDK calls' (api-cost.ts) at the same concurrency on the same DynamoDB Local.
  */
 export interface LoadOptions {
   seconds: number;
@@ -35,6 +35,9 @@ export interface LoadOptions {
   pool: number;
   /** How long to wait for the stream to deliver every change afterwards. */
   eventPatienceMs: number;
+  /** The cost phase: this many pairs of an API window and a bare SDK window. */
+  costPairs: number;
+  costWindowSeconds: number;
 }
 
 export interface LoadReport {
@@ -50,7 +53,7 @@ export interface LoadReport {
   versions: VersionCheck;
   conversions: ConversionCheck;
   deliveries: DeliveryCheck;
-  bare: BareResult;
+  cost: ApiCost;
   problems: string[];
 }
 
@@ -68,9 +71,14 @@ export async function runLoad(own: OwnStack, options: LoadOptions): Promise<Load
   const conversions = checkConversions(outcomes, seed, records);
   const settled = await waitForEveryEvent(info, () => own.bus().settle(), options.eventPatienceMs);
   const deliveries = await checkDeliveries(info, settled);
-  // After the API run, so the two never share the engine at once (their own table: bare-sdk.ts).
-  const bare = await runBareSdk(info, seed, { connections: options.connections, seconds: options.seconds });
-  const unexpected = unexpectedStatuses(outcomes);
+  // After the checks, so that its writes are in none of them (the bare SDK has a table of its own).
+  const cost = await measureApiCost(info, tokens, seed, {
+    connections: options.connections,
+    pairs: options.costPairs,
+    windowSeconds: options.costWindowSeconds,
+    poolPerWindow: Math.ceil(options.pool / options.seconds) * options.costWindowSeconds,
+  });
+  const unexpected = [...unexpectedStatuses(outcomes), ...cost.unexpected.map((u) => `cost ${u}`)];
   const problems = [
     ...unexpected.map((u) => `unexpected answers: ${u}`),
     ...(result.timeouts ? [`${result.timeouts} requests timed out`] : []),
@@ -93,7 +101,7 @@ export async function runLoad(own: OwnStack, options: LoadOptions): Promise<Load
     versions,
     conversions,
     deliveries,
-    bare,
+    cost,
     problems,
   };
 }
@@ -112,20 +120,10 @@ export function printLoad(r: LoadReport): void {
           ms(r.latency.p99),
           ms(r.latency.max),
         ],
-        [
-          'bare SDK, same mix',
-          String(r.bare.calls),
-          r.bare.perSecond.toFixed(1),
-          ms(r.bare.p50),
-          ms(r.bare.p99),
-          '',
-        ],
       ],
     ),
   );
-  console.log(
-    `  API / bare SDK throughput: ${(r.perSecond / r.bare.perSecond).toFixed(2)} (bare refused ${r.bare.refused} stale writes)`,
-  );
+  printCost(r.cost);
   console.log(
     `  answers by status: ${Object.entries(r.statuses)
       .map(([s, n]) => `${s}: ${n}`)
@@ -154,4 +152,29 @@ export function printLoad(r: LoadReport): void {
       `${r.deliveries.ruleDeliveries} rule deliveries, ${r.deliveries.ruleMismatches.length} wrong; dead letters ${JSON.stringify(r.deliveries.deadLettered)}`,
   );
   console.log(r.problems.length ? `  PROBLEMS:\n    ${r.problems.join('\n    ')}` : '  every check holds');
+}
+
+function printCost(c: ApiCost): void {
+  console.log('  What the API costs: API and bare SDK windows alternating (A B, B A, …), same connections');
+  console.log(
+    table(
+      ['', 'windows', 'count', 'per s', 'p50 (median)', 'p99 (median)'],
+      (['api', 'bare'] as const).map((kind) => {
+        const t = c[kind];
+        const n = c.windows.filter((w) => w.kind === kind).length;
+        return [
+          kind === 'api' ? 'API requests' : 'bare SDK calls',
+          String(n),
+          String(t.count),
+          t.perSecond.toFixed(1),
+          ms(t.p50),
+          ms(t.p99),
+        ];
+      }),
+    ),
+  );
+  const pairs = c.pairRatios.map((x) => x.toFixed(2)).join(', ');
+  console.log(
+    `  API / bare SDK throughput: ${c.ratio.toFixed(2)} (pair by pair: ${pairs}); bare refused ${c.bare.refused} stale writes`,
+  );
 }

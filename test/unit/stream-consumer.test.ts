@@ -11,7 +11,12 @@ import {
 import type { CollectionName, CrmRecord } from '../../shared/domain/collections.js';
 import { auditItemsOf } from '../../shared/events/audit-trail.js';
 import { feedItemsOf } from '../../shared/events/change-feed.js';
-import { handleInOrder, readChange } from '../../shared/events/stream-consumer.js';
+import {
+  handleInOrder,
+  readChange,
+  retryDeadline,
+  STORE_RETRY,
+} from '../../shared/events/stream-consumer.js';
 import { aRecord } from './fixtures.js';
 
 /** A stream record as Lambda hands it over: images in DynamoDB JSON. */
@@ -43,6 +48,9 @@ const update = (collection: CollectionName = 'opportunities', seq = '1234') =>
   streamRecord(seq, { old: recordItem(collection, opportunity), new: recordItem(collection, changed) });
 
 const seqOf = (r: DynamoDBRecord) => r.dynamodb!.SequenceNumber!;
+/** What the SDK throws when DynamoDB is not listening. */
+const storeDown = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
 
 describe('handleInOrder (every item-writing stream consumer)', () => {
   it('handles every record in stream order and reports no failure when all succeed', async () => {
@@ -74,6 +82,78 @@ describe('handleInOrder (every item-writing stream consumer)', () => {
     // Assess: 1 done; 2 reported; 3 left for the retry (writes stay in sequence order)
     expect(handled).toEqual(['1']);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
+  });
+
+  it('retries a record through a store outage while the invocation has time, then goes on', async () => {
+    // Prepare: the store refuses the connection twice, then answers
+    const records = ['1', '2'].map((s) => streamRecord(s, { new: recordItem('accounts', aRecord()) }));
+    const attempts: string[] = [];
+    let refusals = 2;
+
+    // Act
+    const response = await handleInOrder(
+      records,
+      async (r) => {
+        attempts.push(seqOf(r));
+        if (seqOf(r) === '1' && refusals-- > 0) throw storeDown();
+      },
+      Date.now() + 30_000,
+    );
+
+    // Assess: no record dead-lettered, stream order kept
+    expect(attempts).toEqual(['1', '1', '1', '2']);
+    expect(response).toEqual({ batchItemFailures: [] });
+  });
+
+  it('reports the record when the outage outlasts the invocation’s time, so the stream retries it', async () => {
+    // Prepare
+    const records = ['1', '2'].map((s) => streamRecord(s, { new: recordItem('accounts', aRecord()) }));
+    let attempts = 0;
+
+    // Act
+    const response = await handleInOrder(
+      records,
+      async () => {
+        attempts++;
+        throw storeDown();
+      },
+      Date.now() + 400,
+    );
+
+    // Assess
+    expect(attempts).toBeGreaterThan(1);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+  });
+
+  it('does not retry a record that fails for another reason than the store', async () => {
+    // Prepare
+    const records = [streamRecord('1', { new: recordItem('accounts', aRecord()) })];
+    let attempts = 0;
+
+    // Act
+    const response = await handleInOrder(
+      records,
+      async () => {
+        attempts++;
+        throw new Error('poison');
+      },
+      Date.now() + 30_000,
+    );
+
+    // Assess
+    expect(attempts).toBe(1);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+  });
+
+  it('leaves a retry budget of the function’s time less a margin for the rest of the batch', () => {
+    // Act
+    const budget = retryDeadline({ getRemainingTimeInMillis: () => 60_000 }) - Date.now();
+    const none = retryDeadline({ getRemainingTimeInMillis: () => 1_000 }) - Date.now();
+
+    // Assess
+    expect(budget).toBeGreaterThan(60_000 - STORE_RETRY.marginMs - 1_000);
+    expect(budget).toBeLessThanOrEqual(60_000 - STORE_RETRY.marginMs);
+    expect(none).toBeLessThanOrEqual(0);
   });
 
   it('reads an image that holds no record as a failure (a poison record), not as nothing', () => {
