@@ -6,19 +6,21 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { STREAM_CONSUMERS } from '../shared/config/streams.js';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { STREAM_CONSUMERS, type StreamConsumerName } from '../shared/config/streams.js';
 import { publishAll, type SendBatch, type Tagged } from '../shared/events/publisher.js';
 import { readChange } from '../shared/events/stream-consumer.js';
 import { passesFilters, type StreamFailureRecord } from './local/stream-batches.js';
 import { toLambdaRecord } from './local/stream-poller.js';
 
 /**
- * The replay of `publish-changes`' dead letters (docs/operations.md, "Replay"). A dead letter is Lambda's
- * on-failure record: the shard and the first and last sequence numbers of the records it gave up on,
- * not the records. So each is read again from the stream (kept 24 hours), let through the publisher's
- * own filter criteria, read with its own readChange and published with its own publishAll, the code
- * the function runs. A message is deleted only once every event of its range is on the bus; any
- * other outcome leaves it where it is, to be tried again or handled by hand.
+ * The replay of a stream consumer's dead letters (docs/operations.md, "Replay"). A dead letter is
+ * Lambda's on-failure record: the shard and the first and last sequence numbers of the records it gave
+ * up on, not the records. So each is read again from the stream (kept 24 hours), let through the
+ * consumer's own filter criteria and handed to the consumer's own code: the publisher's publishAll
+ * (`publishWith`), or the consumer's handler itself (the change feed, the audit, …). A message is
+ * deleted only once all of its range is done; any other outcome leaves it where it is, to be tried
+ * again or handled by hand.
  */
 
 /** One dead letter, and how to remove it from its queue once it has been replayed. */
@@ -138,20 +140,54 @@ export type Outcome =
   | { requestId: string; status: 'would replay'; events: number; records: number }
   | { requestId: string; status: 'kept'; reason: string };
 
+/** Does the work of a range's records as the consumer does it; throws when any of it failed. */
+export type HandleRecords = (records: DynamoDBRecord[]) => Promise<void>;
+
 export interface ReplayOptions {
   source: DeadLetterSource;
   streams: DynamoDBStreamsClient;
-  busName: string;
-  /** PutEvents, as the publisher's own handler sends it. */
-  send: SendBatch;
-  /** Without it, a dry run: reads and reports, publishes and deletes nothing. */
+  /** Whose dead letters: its filter criteria pick the records, `handle` does their work. */
+  consumer: StreamConsumerName;
+  handle: HandleRecords;
+  /** Without it, a dry run: reads and reports, does and deletes nothing. */
   apply: boolean;
   region: string;
 }
 
+const eventsOf = (records: DynamoDBRecord[]): Tagged[] =>
+  records.flatMap((r) => {
+    const read = readChange(r);
+    return read.event ? [{ sequence: read.sequence, event: read.event }] : [];
+  });
+
+/** The publisher's work: every event of the records on the bus, as the function publishes them. */
+export const publishWith =
+  (busName: string, send: SendBatch): HandleRecords =>
+  async (records) => {
+    const failed = await publishAll(eventsOf(records), busName, send);
+    if (failed !== undefined) throw new Error(`the event of sequence ${failed} was not published`);
+  };
+
+/** Any consumer's work: its handler, invoked with the records in batches of its size (a Lambda context of its timeout). */
+export const invokeWith =
+  (
+    consumer: StreamConsumerName,
+    invoke: (event: {
+      Records: DynamoDBRecord[];
+    }) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>,
+  ): HandleRecords =>
+  async (records) => {
+    const size = STREAM_CONSUMERS[consumer].batchSize;
+    for (let i = 0; i < records.length; i += size) {
+      const out = await invoke({ Records: records.slice(i, i + size) });
+      const failed = out.batchItemFailures[0]?.itemIdentifier;
+      if (failed !== undefined) throw new Error(`${consumer} failed again at sequence ${failed}`);
+    }
+  };
+
 /** Replays every dead letter waiting now; one outcome each, in the order received. */
 export async function replayDeadLetters(opts: ReplayOptions): Promise<Outcome[]> {
-  const filters = STREAM_CONSUMERS['publish-changes'].filters;
+  const filters = STREAM_CONSUMERS[opts.consumer].filters;
   const outcomes: Outcome[] = [];
   for (const letter of await opts.source.receive()) {
     const { requestContext, DDBStreamBatchInfo: batch } = letter.failure;
@@ -162,18 +198,15 @@ export async function replayDeadLetters(opts: ReplayOptions): Promise<Outcome[]>
       const records = (await readRange(opts.streams, batch))
         .map((r) => toLambdaRecord(r, batch.streamArn, opts.region))
         .filter((r) => passesFilters(r, filters));
-      const tagged: Tagged[] = records.flatMap((r) => {
-        const read = readChange(r);
-        return read.event ? [{ sequence: read.sequence, event: read.event }] : [];
-      });
+      // Read first, in a dry run too: a record that cannot be read keeps its message.
+      const events = eventsOf(records).length;
       if (!opts.apply) {
-        outcomes.push({ requestId, status: 'would replay', events: tagged.length, records: records.length });
+        outcomes.push({ requestId, status: 'would replay', events, records: records.length });
         continue;
       }
-      const failed = await publishAll(tagged, opts.busName, opts.send);
-      if (failed !== undefined) throw new Error(`the event of sequence ${failed} was not published`);
+      await opts.handle(records);
       await letter.remove();
-      outcomes.push({ requestId, status: 'replayed', events: tagged.length, records: records.length });
+      outcomes.push({ requestId, status: 'replayed', events, records: records.length });
     } catch (error) {
       outcomes.push({ requestId, status: 'kept', reason: (error as Error).message });
     }

@@ -13,8 +13,11 @@ import {
   type StreamPoller,
   startStreamPoller,
 } from '../../infra/local/stream-poller.js';
-import { STREAM_CONSUMERS } from '../../shared/config/streams.js';
+import { STREAM_CONSUMERS, type StreamConsumerName } from '../../shared/config/streams.js';
+import { feedItemsOf } from '../../shared/events/change-feed.js';
+import { readChange } from '../../shared/events/stream-consumer.js';
 import { eventually } from '../support/change-log.js';
+import { removeItems, storedCount } from '../support/derived-items.js';
 import { useStackEnv } from '../support/direct.js';
 import { as, eventsFor, readJsonLines, stack } from '../support/stack.js';
 import { tableStream } from '../support/table-stream.js';
@@ -54,36 +57,41 @@ function targetFor(deadLetterFile: string): ReplayTarget {
 const idOf = (r: DynamoDBRecord) => String(r.dynamodb?.NewImage?.id?.S ?? '');
 
 /**
- * A publisher whose every invocation holding one of `failing`'s records throws (the bus was down for
+ * A consumer whose every invocation holding one of `failing`'s records throws (its target was down for
  * them): the poller retries, bisects and dead-letters exactly those, as Lambda does, to its own file.
- * Other records pass untouched (the stack's own publisher announces them).
+ * Other records pass untouched (the stack's own consumer handles them). `failed` gets the records it
+ * gave up on, by sequence number.
  */
-async function failingPublisher(
+async function failingConsumer(
   dir: string,
+  consumer: StreamConsumerName,
   failing: Set<string>,
-  failed: Set<string> = new Set(),
+  failed: Map<string, DynamoDBRecord> = new Map(),
 ): Promise<string> {
-  const deadLetterFile = join(dir, 'publish-changes-dlq.jsonl');
+  const deadLetterFile = join(dir, `${consumer}-dlq.jsonl`);
   pollers.push(
     await startStreamPoller({
-      name: 'publish-changes-replay-test',
+      name: `${consumer}-replay-test`,
       aws,
       streamArn,
       checkpointFile: join(dir, 'checkpoint.json'),
       deadLetterFile,
-      settings: { ...STREAM_CONSUMERS['publish-changes'], retryAttempts: 1, maxBatchingWindowSeconds: 0 },
+      settings: { ...STREAM_CONSUMERS[consumer], retryAttempts: 1, maxBatchingWindowSeconds: 0 },
       intervalMs: 50,
       retryDelayMs: 10,
       consumer: async (event) => {
         const hit = event.Records.filter((r) => failing.has(idOf(r)));
-        for (const r of hit) failed.add(String(r.dynamodb?.SequenceNumber));
-        if (hit.length) throw new Error('the bus is unreachable');
+        for (const r of hit) failed.set(String(r.dynamodb?.SequenceNumber), r);
+        if (hit.length) throw new Error('the target is unreachable');
         return { batchItemFailures: [] };
       },
     }),
   );
   return deadLetterFile;
 }
+
+const failingPublisher = (dir: string, failing: Set<string>, failed?: Map<string, DynamoDBRecord>) =>
+  failingConsumer(dir, 'publish-changes', failing, failed);
 
 /** Whether some dead letter's range holds the sequence number. */
 const covered = (letters: StreamFailureRecord[], sequence: string) =>
@@ -101,7 +109,7 @@ describe('npm run dlq:replay', () => {
     const sally = await as('sally');
     const account = (await sally.post<Rec>('/v1/accounts', { name: 'Replay Me' })).body;
     await sally.patch(`/v1/accounts/${account.id}`, { industry: 'Replayed' });
-    const failed = new Set<string>();
+    const failed = new Map<string, DynamoDBRecord>();
     const deadLetterFile = await failingPublisher(dir, new Set([account.id]), failed);
     const live = await eventually('the stack publishes both changes', async () => {
       const events = await eventsFor(account.id);
@@ -110,7 +118,7 @@ describe('npm run dlq:replay', () => {
     const eventIds = live.map((e) => String(e.event.detail.eventId));
     const letters = await eventually('both changes are dead-lettered', async () => {
       const all = await readJsonLines<StreamFailureRecord>(deadLetterFile);
-      return failed.size === 2 && [...failed].every((s) => covered(all, s)) ? all : undefined;
+      return failed.size === 2 && [...failed.keys()].every((s) => covered(all, s)) ? all : undefined;
     });
 
     // Act
@@ -158,5 +166,42 @@ describe('npm run dlq:replay', () => {
     expect(applied[0]).toMatchObject({ requestId: 'trimmed', reason: expect.any(String) });
     expect(await eventsFor(account.id)).toHaveLength(2);
     expect(await readJsonLines<StreamFailureRecord>(deadLetterFile)).toEqual([trimmed]);
+  });
+
+  it("replays another consumer's dead letters through its own handler: the change feed's lost items come back", async () => {
+    // Prepare: a change the failing change-feed gives up on, whose feed items (written by the stack's
+    // own consumer) are then lost
+    const dir = await mkdtemp(join(tmpdir(), 'dlq-replay-'));
+    dirs.push(dir);
+    const sally = await as('sally');
+    const failed = new Map<string, DynamoDBRecord>();
+    const account = (await sally.post<Rec>('/v1/accounts', { name: 'Replay Feed' })).body;
+    const deadLetterFile = await failingConsumer(dir, 'change-feed', new Set([account.id]), failed);
+    await eventually('the change is dead-lettered', async () => {
+      const all = await readJsonLines<StreamFailureRecord>(deadLetterFile);
+      return failed.size && [...failed.keys()].every((s) => covered(all, s)) ? all : undefined;
+    });
+    const items = [...failed.values()].flatMap((r) => feedItemsOf(readChange(r)));
+    expect(items.length).toBeGreaterThan(0);
+    await eventually('the stack writes the feed items', async () =>
+      (await storedCount(items)) === items.length ? true : undefined,
+    );
+    await removeItems(items);
+    const streams = new DynamoDBStreamsClient(localAwsConfig(stack().dynamodbEndpoint));
+    clients.push(streams);
+    const target = { source: fileSource(deadLetterFile), streams, region: LOCAL_REGION };
+
+    // Act
+    const dry = await replay({ ...target, consumer: 'change-feed' }, false);
+    const afterDry = await storedCount(items);
+    const applied = await replay({ ...target, consumer: 'change-feed' }, true);
+
+    // Assess: a dry run wrote nothing; the replay wrote every lost item and emptied the dead letters
+    expect(dry.length).toBeGreaterThan(0);
+    expect(dry.map((o) => o.status)).toEqual(dry.map(() => 'would replay'));
+    expect(afterDry).toBe(0);
+    expect(applied.map((o) => o.status)).toEqual(dry.map(() => 'replayed'));
+    expect(await storedCount(items)).toBe(items.length);
+    expect(await readJsonLines(deadLetterFile)).toEqual([]);
   });
 });

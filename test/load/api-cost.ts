@@ -34,6 +34,8 @@ export interface ApiCost {
   ratio: number;
   /** The same, pair by pair (an API window and the bare window next to it). */
   pairRatios: number[];
+  /** The bare SDK's median latency per workload step (medians of the windows' own). */
+  bareSteps: number[];
   /** Answers the workload must not produce (5xx included), from the API windows. */
   unexpected: string[];
 }
@@ -58,6 +60,7 @@ export async function measureApiCost(
   const windows: CostWindow[] = [];
   const unexpected: string[] = [];
   let refused = 0;
+  const stepP50s: number[][] = [];
   const { connections, windowSeconds: seconds } = options;
   try {
     for (let pair = 0; pair < options.pairs; pair++) {
@@ -67,6 +70,7 @@ export async function measureApiCost(
         if (kind === 'bare') {
           const r = await bare.run({ connections, seconds, label });
           refused += r.refused;
+          stepP50s.push(r.stepP50);
           windows.push({
             kind,
             count: r.calls,
@@ -100,7 +104,8 @@ export async function measureApiCost(
     bare.close();
   }
   const summary = summarize(windows);
-  return { ...summary, bare: { ...summary.bare, refused }, unexpected };
+  const bareSteps = (stepP50s[0] ?? []).map((_, i) => median(stepP50s.map((w) => w[i]!)));
+  return { ...summary, bare: { ...summary.bare, refused }, bareSteps, unexpected };
 }
 
 function totals(windows: CostWindow[]): KindTotals {

@@ -43,6 +43,8 @@ export interface BareResult {
   p99: number;
   /** Conditional writes refused (the bare counterpart of the 412s). */
   refused: number;
+  /** Median latency of each of the 13 steps, in the workload's order (workload.ts STEPS). */
+  stepP50: number[];
 }
 
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
@@ -184,6 +186,7 @@ export async function prepareBareSdk(info: StackInfo, seed: Seed): Promise<BareS
       1000,
     );
     const refusedBefore = refused;
+    const byStep = cycle.map((): number[] => []);
     const worker = async () => {
       // Each caller starts at another step, as autocannon's connections drift apart.
       let step = Math.floor(Math.random() * cycle.length);
@@ -191,6 +194,7 @@ export async function prepareBareSdk(info: StackInfo, seed: Seed): Promise<BareS
         const t = performance.now();
         await cycle[step % cycle.length]!();
         latencies.push(performance.now() - t);
+        byStep[step % cycle.length]!.push(performance.now() - t);
         step++;
       }
     };
@@ -210,6 +214,7 @@ export async function prepareBareSdk(info: StackInfo, seed: Seed): Promise<BareS
       p99: percentile(latencies, 99),
       refused: refused - refusedBefore,
       latencies,
+      stepP50: byStep.map((l) => percentile(l, 50)),
     };
   };
   return { run, close: () => client.destroy() };

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { stopAll } from '../../infra/local/engines/processes.js';
@@ -38,6 +38,8 @@ function stackLogger(): ((msg: string) => void) | undefined {
   const handlers = process.env.CONCORD_LOG_FILE;
   if (!handlers) return undefined;
   const file = join(dirname(handlers), `stack-${basename(handlers)}`);
+  // A fresh clone has no test-results/ yet, and the engines log before any handler does.
+  mkdirSync(dirname(file), { recursive: true });
   return (msg) => appendFileSync(file, `${new Date().toISOString()} ${msg}\n`);
 }
 
