@@ -1,6 +1,6 @@
 import type { StackInfo } from '../../infra/local/stack-info.js';
 import { median } from '../bench/stats.js';
-import { prepareBareSdk } from './bare-sdk.js';
+import type { BareSdk } from './bare-sdk.js';
 import { runWorkload, type Seed, seedWorkload, type Tokens, unexpectedStatuses } from './workload.js';
 
 /**
@@ -52,11 +52,11 @@ export async function measureApiCost(
   info: StackInfo,
   tokens: Tokens,
   seed: Seed,
+  bare: BareSdk,
   options: CostOptions,
 ): Promise<ApiCost> {
   // Leads of their own to convert: the load run's pool is converted already.
   const fresh = await seedWorkload(info, tokens, { hot: 0, pool: options.pairs * options.poolPerWindow });
-  const bare = await prepareBareSdk(info, seed);
   const windows: CostWindow[] = [];
   const unexpected: string[] = [];
   let refused = 0;
