@@ -4,8 +4,9 @@ import '../../shared/domain/role-permissions.js';
 import { addCommentUseCase } from '../../shared/domain/use-cases/comments.js';
 import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
 import { etagOf, recordId } from '../../shared/http/request-parsing.js';
+import { createCommentRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('create-comment', async (request) => {
+export const handler = apiHandler(createCommentRoutes, async (request) => {
   const collection = collectionOf(request);
   const id = recordId(request);
   const comment = await addCommentUseCase(request.caller, collection, id, request.body);

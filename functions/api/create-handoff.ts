@@ -4,8 +4,9 @@ import '../../shared/domain/role-permissions.js';
 import { requestHandoffUseCase } from '../../shared/domain/use-cases/handoffs.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { etagOf, idempotencyKey } from '../../shared/http/request-parsing.js';
+import { createHandoffRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('create-handoff', async (request) => {
+export const handler = apiHandler(createHandoffRoutes, async (request) => {
   const { handoff, replayed } = await requestHandoffUseCase(
     request.caller,
     request.body,

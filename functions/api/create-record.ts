@@ -4,8 +4,9 @@ import '../../shared/domain/role-permissions.js';
 import { createRecordUseCase } from '../../shared/domain/use-cases/create-record.js';
 import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
 import { etagOf, idempotencyKey } from '../../shared/http/request-parsing.js';
+import { createRecordRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('create-record', async (request) => {
+export const handler = apiHandler(createRecordRoutes, async (request) => {
   const collection = collectionOf(request);
   const { record, replayed } = await createRecordUseCase(
     request.caller,

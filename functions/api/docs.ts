@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { DOCS_ASSETS, DOCS_PACKAGE } from '../../shared/http/docs-assets.js';
 import { problems } from '../../shared/http/problems.js';
+import { docsRoutes } from '../../shared/http/route-index.js';
 
 /**
  * The package's files, resolved as a require would: locally from the project's node_modules, in AWS
@@ -70,7 +71,7 @@ function fileOf(name: string) {
 const acceptsGzip = (header: string | undefined) =>
   /\bgzip\b/i.test(header ?? '') && !/\bgzip\s*;\s*q=0(\.0*)?\s*(,|$)/i.test(header ?? '');
 
-export const handler = apiHandler('docs', async (request) => {
+export const handler = apiHandler(docsRoutes, async (request) => {
   const asset = request.params.asset;
   if (asset === undefined) {
     html ??= page((JSON.parse(readPackageFile('package.json').toString()) as { version: string }).version);

@@ -4,8 +4,9 @@ import '../../shared/domain/role-permissions.js';
 import { createExportUseCase, getExportUseCase } from '../../shared/domain/use-cases/exports.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { recordId } from '../../shared/http/request-parsing.js';
+import { exportsRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('exports', async (request) => {
+export const handler = apiHandler(exportsRoutes, async (request) => {
   if (request.route.method === 'POST') {
     const job = await createExportUseCase(request.caller, request.body);
     return { status: 202, body: job, headers: { location: `/v1/exports/${job.id}` } };

@@ -4,8 +4,9 @@ import '../../shared/domain/role-permissions.js';
 import { getHandoffUseCase } from '../../shared/domain/use-cases/handoffs.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { etagOf, recordId } from '../../shared/http/request-parsing.js';
+import { getHandoffRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('get-handoff', async (request) => {
+export const handler = apiHandler(getHandoffRoutes, async (request) => {
   const handoff = await getHandoffUseCase(request.caller, recordId(request));
   return { body: handoff, headers: { etag: etagOf(handoff.version) } };
 });

@@ -2,7 +2,8 @@
 import { latestReportUseCase } from '../../shared/domain/use-cases/reports.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { reportName } from '../../shared/http/request-parsing.js';
+import { getLatestReportRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('get-latest-report', async (request) => ({
+export const handler = apiHandler(getLatestReportRoutes, async (request) => ({
   body: await latestReportUseCase(request.caller, reportName(request)),
 }));

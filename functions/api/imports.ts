@@ -8,8 +8,9 @@ import {
 } from '../../shared/domain/use-cases/imports.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { recordId } from '../../shared/http/request-parsing.js';
+import { importsRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('imports', async (request) => {
+export const handler = apiHandler(importsRoutes, async (request) => {
   const { method, path } = request.route;
   if (method === 'POST' && path === '/v1/imports') {
     const job = await createImportUseCase(request.caller, request.body);

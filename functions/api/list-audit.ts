@@ -4,7 +4,8 @@ import '../../shared/domain/role-permissions.js';
 import { auditTrailUseCase } from '../../shared/domain/use-cases/audit-trail.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { auditQuery } from '../../shared/http/request-parsing.js';
+import { listAuditRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('list-audit', async (request) => ({
+export const handler = apiHandler(listAuditRoutes, async (request) => ({
   body: await auditTrailUseCase(request.caller, auditQuery(request)),
 }));

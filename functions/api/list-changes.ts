@@ -4,7 +4,8 @@ import '../../shared/domain/role-permissions.js';
 import { listChangesUseCase } from '../../shared/domain/use-cases/change-feed.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { changesQuery } from '../../shared/http/request-parsing.js';
+import { listChangesRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('list-changes', async (request) => ({
+export const handler = apiHandler(listChangesRoutes, async (request) => ({
   body: await listChangesUseCase(request.caller, changesQuery(request)),
 }));

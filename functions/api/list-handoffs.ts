@@ -4,7 +4,8 @@ import '../../shared/domain/role-permissions.js';
 import { listHandoffsUseCase } from '../../shared/domain/use-cases/handoffs.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { handoffsQuery } from '../../shared/http/request-parsing.js';
+import { listHandoffsRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('list-handoffs', async (request) => ({
+export const handler = apiHandler(listHandoffsRoutes, async (request) => ({
   body: await listHandoffsUseCase(request.caller, handoffsQuery(request)),
 }));

@@ -4,8 +4,9 @@ import '../../shared/domain/role-permissions.js';
 import { listRecordsUseCase } from '../../shared/domain/use-cases/read-records.js';
 import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
 import { listQuery } from '../../shared/http/request-parsing.js';
+import { listRecordsRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('list-records', async (request) => {
+export const handler = apiHandler(listRecordsRoutes, async (request) => {
   const collection = collectionOf(request);
   return { body: await listRecordsUseCase(request.caller, collection, listQuery(request, collection)) };
 });

@@ -3,7 +3,8 @@
 import '../../shared/domain/role-permissions.js';
 import { rolesUseCase } from '../../shared/domain/use-cases/roles.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
+import { listRolesRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('list-roles', async ({ caller }) => ({
+export const handler = apiHandler(listRolesRoutes, async ({ caller }) => ({
   body: await rolesUseCase(caller),
 }));

@@ -2,9 +2,10 @@
 // Loaded for its registration: this function decides with the role permissions in force.
 import '../../shared/domain/role-permissions.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
+import { meRoutes } from '../../shared/http/route-index.js';
 import { permissionsOf } from '../../shared/policy/policy.js';
 
-export const handler = apiHandler('me', async ({ caller }) => ({
+export const handler = apiHandler(meRoutes, async ({ caller }) => ({
   body: {
     userId: caller.userId,
     username: caller.username,

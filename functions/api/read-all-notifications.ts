@@ -3,7 +3,8 @@
 import '../../shared/domain/role-permissions.js';
 import { markAllReadUseCase } from '../../shared/domain/use-cases/notifications.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
+import { readAllNotificationsRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('read-all-notifications', async (request) => ({
+export const handler = apiHandler(readAllNotificationsRoutes, async (request) => ({
   body: await markAllReadUseCase(request.caller),
 }));

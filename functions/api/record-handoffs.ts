@@ -4,8 +4,9 @@ import '../../shared/domain/role-permissions.js';
 import { recordHandoffsUseCase } from '../../shared/domain/use-cases/handoffs.js';
 import { apiHandler, collectionOf } from '../../shared/http/api-handler.js';
 import { recordHandoffsQuery, recordId } from '../../shared/http/request-parsing.js';
+import { recordHandoffsRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('record-handoffs', async (request) => ({
+export const handler = apiHandler(recordHandoffsRoutes, async (request) => ({
   body: await recordHandoffsUseCase(
     request.caller,
     collectionOf(request),

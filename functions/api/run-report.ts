@@ -1,8 +1,9 @@
 // primary adapter (HTTP API) → runReportUseCase → counters (DynamoDB Query) → snapshot files (S3)
-import { runReportUseCase } from '../../shared/domain/use-cases/reports.js';
+import { runReportUseCase } from '../../shared/domain/use-cases/run-report.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { reportName } from '../../shared/http/request-parsing.js';
+import { runReportRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('run-report', async (request) => ({
+export const handler = apiHandler(runReportRoutes, async (request) => ({
   body: await runReportUseCase(request.caller, reportName(request)),
 }));

@@ -5,8 +5,9 @@ import { LIMITS } from '../../shared/config/limits.js';
 import { userAuditTrailUseCase } from '../../shared/domain/use-cases/audit-trail.js';
 import { apiHandler } from '../../shared/http/api-handler.js';
 import { usersQuery } from '../../shared/http/request-parsing.js';
+import { userAuditRoutes } from '../../shared/http/route-index.js';
 
-export const handler = apiHandler('user-audit', async (request) => ({
+export const handler = apiHandler(userAuditRoutes, async (request) => ({
   body: await userAuditTrailUseCase(
     request.caller,
     request.params.username,

@@ -8,11 +8,11 @@ import { logger } from './logger.js';
 import { observe } from './observability.js';
 import { PROBLEM_CONTENT_TYPE, problemBody, problems } from './problems.js';
 import { rolePermissionsInForce } from './role-freshness.js';
-import { type Auth, HANDLERS, type Route, routeOf } from './routes.js';
+import type { Auth, HandlerRoutes, HttpMethod, ServedRoute } from './route-types.js';
 
 /** What a handler sees: the request already authenticated, parsed and routed. */
 export interface ApiRequest {
-  route: Route;
+  route: ServedRoute;
   caller: Caller;
   body: unknown;
   params: Record<string, string | undefined>;
@@ -102,25 +102,29 @@ const correlateAndReplyErrors: MiddlewareObj<ApiEvent, APIGatewayProxyResultV2, 
   },
 };
 
+/** The route a routeKey names among the function's own (`$default`, say, names none). */
+function servedRoute(index: HandlerRoutes, key: string): ServedRoute | undefined {
+  if (!Object.hasOwn(index.routes, key)) return undefined;
+  const [method, path] = key.split(' ') as [HttpMethod, string];
+  return { ...index.routes[key]!, method, path, handler: { name: index.name } };
+}
+
 /**
- * The one middy stack of every API function, `name` its handler in the route table:
- * logs with the Lambda context → correlation id → authenticate → parse → handler → reply
+ * The one middy stack of every API function, `index` its entry in route-index.ts (its routes as the route
+ * table gives them): logs with the Lambda context → correlation id → authenticate → parse → handler → reply
  * (+ no-store unless public); errors → problem+json, never stored (last).
  *
- * At init (module scope of the handler file) it parses the function's environment from its grants in the
- * route table: a missing variable fails the init, naming the variable, before any request.
+ * At init (module scope of the handler file) it parses the function's environment from its grants: a missing
+ * variable fails the init, naming the variable, before any request.
  */
-export function apiHandler(name: string, handle: Handle) {
-  const grants = HANDLERS.get(name)?.grants;
-  if (!grants) throw new Error(`apiHandler: no handler named ${name} in the route table`);
-  loadEnv(grants);
+export function apiHandler(index: HandlerRoutes, handle: Handle) {
+  loadEnv(index.uses);
   return middy<ApiEvent, APIGatewayProxyResultV2, Error, Context>()
-    .use([...observe(), correlateAndReplyErrors, ...rolePermissionsInForce(name, grants)])
+    .use([...observe(), correlateAndReplyErrors, ...rolePermissionsInForce(index.name, index.uses)])
     .handler(async (event) => {
-      const route = routeOf(event.routeKey);
+      // A key of another function's route is no route of this one: its environment was parsed for its own.
+      const route = servedRoute(index, event.routeKey);
       if (!route) throw problems.notFound('No such route.');
-      // Its environment was parsed for this handler's grants: another's route would not find its own.
-      if (route.handler.name !== name) throw new Error(`route ${event.routeKey} is not served by ${name}`);
       const reply = await handle({
         route,
         caller: callerOf(event, route.auth),

@@ -124,3 +124,28 @@ export interface Route {
   /** What a route's own error statuses mean, where it answers more than its kind does (see openapi.ts). */
   errors?: Readonly<Partial<Record<ErrorStatus, string>>>;
 }
+
+/** Of a route, what its function needs at run time: who may call, the success status, the collection. */
+export interface RouteFacts {
+  auth: Auth;
+  status: number;
+  collection?: CollectionName;
+}
+
+/**
+ * What one function needs of the route table at run time, generated into route-index.ts: its name, which
+ * grants it holds (their keys: its environment and the role cells follow from them) and its routes by key
+ * (`GET /v1/accounts/{id}`). No schema and no text, so a handler's bundle carries none of the OpenAPI material.
+ */
+export interface HandlerRoutes {
+  name: string;
+  uses: Readonly<Partial<Record<keyof Grants, true>>>;
+  routes: Readonly<Record<string, RouteFacts>>;
+}
+
+/** The route a request came by, as its handler sees it. */
+export interface ServedRoute extends RouteFacts {
+  method: HttpMethod;
+  path: string;
+  handler: Pick<Handler, 'name'>;
+}

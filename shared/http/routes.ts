@@ -15,15 +15,16 @@ import { REPORT_ROUTES } from './report-routes.js';
 import * as S from './route-schemas.js';
 import { defineHandler as fn, type Handler, type Route } from './route-types.js';
 
-export type { Auth, Grants, Handler, HttpMethod, Route } from './route-types.js';
+export type { Auth, Grants, Handler, HandlerRoutes, HttpMethod, Route } from './route-types.js';
 export { handlerEntry } from './route-types.js';
 
 /**
  * The route table: the one description of every route. CDK makes one HTTP API route per entry and
- * one function (with the entry's grants) per handler, the local gateway serves it, the handlers find
- * their route in it and the OpenAPI document is generated from it. A new route is one entry here and
- * its handler file, `functions/api/<handler name>.ts`; test/unit/route-table.test.ts fails on a
- * missing piece.
+ * one function (with the entry's grants) per handler, the local gateway serves it, the OpenAPI document
+ * is generated from it, and so is route-index.ts, what the handlers read of it at run time (plain data: no
+ * handler bundle carries the schemas and text built here). A new route is one entry here, its handler
+ * file, `functions/api/<handler name>.ts`, and `npm run routes:index`; test/unit/route-table.test.ts and
+ * route-index.test.ts fail on a missing piece or a stale index.
  */
 
 // Handlers behind two routes each: the links and the docs.

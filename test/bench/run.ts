@@ -90,6 +90,14 @@ async function main() {
       await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ reports }, null, 2)}\n`);
     return;
   }
+  // BENCH_ONLY=bundles: bundle sizes and load times alone (no stack: nothing else of ours on the cores).
+  if (process.env.BENCH_ONLY === 'bundles') {
+    const bundles = await benchBundles(workDir, Number(process.env.BENCH_BUNDLE_RUNS ?? 20));
+    console.log(`  load average after: ${loadAverage()}`);
+    if (process.env.BENCH_RESULTS)
+      await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ bundles }, null, 2)}\n`);
+    return;
+  }
   // BENCH_ONLY=partitions: writes per partition key of every index under a 100k-record bulk write (keys
   // only), then a list page's latency sharded vs one partition on a DynamoDB Local of its own.
   if (process.env.BENCH_ONLY === 'partitions') {

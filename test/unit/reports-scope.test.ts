@@ -1,11 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEPARTMENTS } from '../../shared/config/departments.js';
 import { DomainError } from '../../shared/domain/errors.js';
-import {
-  latestReportUseCase,
-  listReportsUseCase,
-  runReportUseCase,
-} from '../../shared/domain/use-cases/reports.js';
+import { latestReportUseCase, listReportsUseCase } from '../../shared/domain/use-cases/reports.js';
+import { runReportUseCase } from '../../shared/domain/use-cases/run-report.js';
 import { canRunReports, reportScope } from '../../shared/policy/reports.js';
 import type { Bucket } from '../../shared/reports/definitions.js';
 import { admin, manager, member, roleless } from './fixtures.js';

@@ -1,8 +1,7 @@
 import { REPORT_NAMES, type ReportName } from '../../config/reports.js';
 import type { Caller } from '../../policy/caller.js';
-import { canRunReports, type ReportScope, reportScope } from '../../policy/reports.js';
+import { type ReportScope, reportScope } from '../../policy/reports.js';
 import { REPORTS } from '../../reports/definitions.js';
-import { makeSnapshot } from '../../reports/run-snapshot.js';
 import { departmentView, type Snapshot } from '../../reports/snapshot.js';
 import { fileLink, readLatestPointer, readSnapshot, snapshotFile } from '../../reports/snapshot-store.js';
 import { fail } from '../errors.js';
@@ -13,13 +12,14 @@ export interface ReportView extends Snapshot {
   links: { csv: string; svg: string };
 }
 
-function scopeOf(caller: Caller): ReportScope {
+/** The caller's scope, or 403: reports are for managers and admins. */
+export function scopeOf(caller: Caller): ReportScope {
   const scope = reportScope(caller);
   if (!scope) throw fail.forbidden('Reports are for managers (their department) and admins.');
   return scope;
 }
 
-async function viewOf(
+export async function viewOf(
   name: ReportName,
   snapshot: Snapshot,
   base: string,
@@ -61,15 +61,4 @@ export async function latestReportUseCase(caller: Caller, name: ReportName): Pro
   const snapshot = pointer && (await readSnapshot(pointer.base));
   if (!pointer || !snapshot) throw fail.notFound('This report has no snapshot yet: run it first.');
   return viewOf(name, snapshot, pointer.base, scope);
-}
-
-export async function runReportUseCase(
-  caller: Caller,
-  name: ReportName,
-  now = new Date(),
-): Promise<ReportView> {
-  const scope = scopeOf(caller);
-  if (!canRunReports(caller)) throw fail.forbidden('Only managers and admins run reports.');
-  const { snapshot, base } = await makeSnapshot(name, now);
-  return viewOf(name, snapshot, base, scope);
 }
