@@ -1,4 +1,3 @@
-import { createServer, request, type Server } from 'node:http';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,6 +11,7 @@ import { logger } from '../../shared/http/logger.js';
 import { eventually } from '../support/change-log.js';
 import { storedCount } from '../support/derived-items.js';
 import { useStackEnv } from '../support/direct.js';
+import { type HookedProxy, startHookedProxy } from '../support/hooked-proxy.js';
 import { stack } from '../support/stack.js';
 import type { StreamHandler } from '../support/table-stream.js';
 
@@ -24,45 +24,16 @@ import type { StreamHandler } from '../support/table-stream.js';
  * consumer has seen the refusal.
  */
 describe('a stream consumer while the table does not answer', () => {
-  let proxy: Server;
-  let port = 0;
-  const upstream = new URL(stack().dynamodbEndpoint);
-
-  const listen = () => new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
-  const goDown = () =>
-    new Promise<void>((resolve) => {
-      proxy.close(() => resolve());
-      proxy.closeAllConnections();
-    });
+  let proxy: HookedProxy;
 
   beforeAll(async () => {
-    proxy = createServer((req, res) => {
-      const forward = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      forward.on('error', () => res.destroy());
-      req.pipe(forward);
-    });
-    await listen();
-    port = (proxy.address() as { port: number }).port;
-    useStackEnv({ AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}` });
+    proxy = await startHookedProxy(stack().dynamodbEndpoint);
+    useStackEnv({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
   });
   afterEach(() => {
     vi.restoreAllMocks();
   });
-  afterAll(async () => {
-    if (proxy.listening) await goDown();
-  });
+  afterAll(() => proxy.stop());
 
   /** A new account's INSERT as the stream hands it over. */
   const insertOfNewAccount = (): DynamoDBRecord => {
@@ -100,14 +71,14 @@ describe('a stream consumer while the table does not answer', () => {
     const warned = vi.spyOn(logger, 'warn');
     const record = insertOfNewAccount();
     expect(feedItems(record).length).toBeGreaterThan(0);
-    await goDown();
+    await proxy.stop();
 
     // Act: the batch is handed over while the table is out; the table comes back once it was refused
     const handled = feed({ Records: [record] }, context());
     await eventually('the consumer meets the refusal', async () =>
       warned.mock.calls.length ? true : undefined,
     );
-    await listen();
+    await proxy.listenAgain();
     const response = await handled;
 
     // Assess
@@ -120,11 +91,11 @@ describe('a stream consumer while the table does not answer', () => {
     // Prepare: an invocation with little time left (its retry budget is spent at once)
     const feed = (await import('../../functions/streams/change-feed.js')).handler as unknown as StreamHandler;
     const record = insertOfNewAccount();
-    await goDown();
+    await proxy.stop();
 
     // Act
     const response = await feed({ Records: [record] }, lambdaContext('change-feed', 1_000));
-    await listen();
+    await proxy.listenAgain();
 
     // Assess: named for the stream's retry, and nothing written
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber }] });

@@ -51,11 +51,7 @@ const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.
 
 /** Bare SDK windows on a seeded table of their own; `close` when done. */
 export interface BareSdk {
-  run(options: {
-    connections: number;
-    seconds: number;
-    label: string;
-  }): Promise<BareResult & { latencies: number[] }>;
+  run(options: { connections: number; seconds: number; label: string }): Promise<BareResult>;
   close(): void;
 }
 
@@ -213,7 +209,6 @@ export async function prepareBareSdk(info: StackInfo, seed: Seed): Promise<BareS
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       refused: refused - refusedBefore,
-      latencies,
       stepP50: byStep.map((l) => percentile(l, 50)),
     };
   };

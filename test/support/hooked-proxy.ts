@@ -12,7 +12,10 @@ export interface HookedProxy {
   /** Operations seen since the last reset, in order. */
   calls(): string[];
   reset(): void;
+  /** Stops listening: connections are refused (ECONNREFUSED), as from a killed engine … */
   stop(): Promise<void>;
+  /** … and listens again on the same port. */
+  listenAgain(): Promise<void>;
 }
 
 export async function startHookedProxy(target: string): Promise<HookedProxy> {
@@ -52,7 +55,9 @@ export async function startHookedProxy(target: string): Promise<HookedProxy> {
     });
     req.pipe(forward);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const listen = (on: number) =>
+    new Promise<void>((resolve) => server.listen(on, '127.0.0.1', () => resolve()));
+  await listen(0);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
@@ -70,5 +75,6 @@ export async function startHookedProxy(target: string): Promise<HookedProxy> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+    listenAgain: () => listen(port),
   };
 }
