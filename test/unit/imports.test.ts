@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { changedFields, encodingProblems, headerProblems, rowBody } from '../../shared/domain/imports.js';
-import { sigV4Authorization } from '../../shared/transfers/invoke-job.js';
 import { rowRecordId } from '../../shared/transfers/run-import.js';
 
 describe('import rows', () => {
@@ -71,28 +70,5 @@ describe('cells that were not UTF-8', () => {
     // Act / Assess
     expect(encodingProblems(7, row)).toEqual([{ row: 7, field: 'firstName', message: 'is not valid UTF-8' }]);
     expect(encodingProblems(7, { firstName: 'José', lastName: '李' })).toEqual([]);
-  });
-});
-
-describe('the job invocation', () => {
-  it("signs as AWS's Signature Version 4 test suite does (get-vanilla)", () => {
-    // Act
-    const authorization = sigV4Authorization({
-      method: 'GET',
-      path: '/',
-      headers: { host: 'example.amazonaws.com', 'x-amz-date': '20150830T123600Z' },
-      body: '',
-      region: 'us-east-1',
-      service: 'service',
-      amzDate: '20150830T123600Z',
-      accessKeyId: 'AKIDEXAMPLE',
-      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-    });
-
-    // Assess
-    expect(authorization).toBe(
-      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ' +
-        'SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
-    );
   });
 });
