@@ -1,7 +1,7 @@
 // primary adapter (SQS: a department's queue) → deliverEvent → Slack / WeChat Work webhooks, SES, table
 // Loaded for its registration: this function decides with the role permissions in force.
 import '../../shared/domain/role-permissions.js';
-import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deadLetter, retryLater } from '../../shared/channels/queue-control.js';
 import { SENDERS } from '../../shared/channels/senders.js';
 import { DELIVERY_CONSUMER } from '../../shared/config/channels.js';
@@ -15,7 +15,7 @@ import {
 } from '../../shared/db/channels-repo.js';
 import { type DeliveryPorts, deliverEvent } from '../../shared/domain/channels/delivery.js';
 import { Pacer, systemClock } from '../../shared/domain/channels/pacing.js';
-import type { ChangeDetail } from '../../shared/events/change-events.js';
+import { deliveredChange } from '../../shared/events/change-events.js';
 import { logger } from '../../shared/http/logger.js';
 import { refreshCells } from '../../shared/policy/role-cells.js';
 
@@ -54,7 +54,7 @@ async function deliverRecord(record: SQSRecord, context: Context): Promise<boole
   const queue = QUEUES[record.eventSourceARN];
   if (!queue || !isDepartment(queue.department))
     throw new Error(`no department for the queue ${record.eventSourceARN}`);
-  const event = JSON.parse(record.body) as EventBridgeEvent<string, ChangeDetail>;
+  const event = deliveredChange.parse(JSON.parse(record.body));
   const results = await deliverEvent(
     { detailType: event['detail-type'], detail: event.detail },
     queue.department,

@@ -21,7 +21,16 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CORS } from '../../shared/config/cors.js';
-import { FALLBACK, type Grants, HANDLERS, handlerEntry, ROUTES, routeKey } from '../../shared/http/routes.js';
+import { ENV } from '../../shared/config/env.js';
+import {
+  API_HANDLER_TIMEOUT_SECONDS,
+  FALLBACK,
+  type Grants,
+  HANDLERS,
+  handlerEntry,
+  ROUTES,
+  routeKey,
+} from '../../shared/http/routes.js';
 import { stageOf } from '../stages.js';
 import { AppFunction, bindBucketGrant } from './app-function.js';
 
@@ -55,6 +64,8 @@ export interface ApiProps {
   reportsBucket: IBucket;
   /** The import job's function: the import routes start it. */
   transferJob: IFunction;
+  /** The report renderer (scheduled report-snapshots): the run-report route invokes it. */
+  reportRenderer: IFunction;
 }
 
 /** Each grant of the route table as AppFunction's bind* call: the permission and the variable together. */
@@ -66,7 +77,8 @@ function bind(fn: AppFunction, grants: Grants, props: ApiProps) {
   if (grants.cursors) fn.bindCursorSecret(props.cursorSecret);
   if (grants.bus) fn.bindBus(props.bus);
   if (grants.bucket) bindBucketGrant(fn, props.reportsBucket, grants.bucket);
-  if (grants.jobs) fn.bindJob(props.transferJob);
+  if (grants.jobs) fn.bindInvoke(props.transferJob, ENV.jobFunction);
+  if (grants.reports) fn.bindInvoke(props.reportRenderer, ENV.reportFunction);
   if (grants.invitations) fn.bindInvitations();
   if (grants.email) fn.bindEmail(stageOf(fn.node).emailFrom);
 }
@@ -123,6 +135,7 @@ export class Api extends Construct {
         entry: handlerEntry(handler),
         description: `Concord CRM API: ${name}`,
         packageFiles: handler.packageFiles,
+        timeout: Duration.seconds(handler.timeoutSeconds ?? API_HANDLER_TIMEOUT_SECONDS),
         failedInvocations: {
           noDeadLetterQueue:
             'Invoked synchronously by API Gateway: the caller gets the error (a 5xx problem), nothing is queued.',

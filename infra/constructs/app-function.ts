@@ -307,14 +307,14 @@ export class AppFunction extends NodejsFunction {
   }
 
   /**
-   * lambda:InvokeFunction on the job function only (unqualified: not its versions, which
-   * grantInvoke would add as `<arn>:*`); sets JOB_FUNCTION.
+   * lambda:InvokeFunction on that one function (unqualified: not its versions, which grantInvoke would
+   * add as `<arn>:*`); sets the variable that names it (JOB_FUNCTION, REPORT_FUNCTION).
    */
-  bindJob(job: IFunction): this {
+  bindInvoke(target: IFunction, variable: typeof ENV.jobFunction | typeof ENV.reportFunction): this {
     this.addToRolePolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [job.functionArn] }),
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }),
     );
-    this.addEnvironment(ENV.jobFunction, job.functionName);
+    this.addEnvironment(variable, target.functionName);
     return this;
   }
 

@@ -4,7 +4,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { SCHEDULES, scheduledEntry } from '../../shared/config/schedules.js';
+import { REPORT_RENDERER, SCHEDULES, scheduledEntry } from '../../shared/config/schedules.js';
 import type { Grants } from '../../shared/http/route-types.js';
 import { stageOf, stageResourceName } from '../stages.js';
 import { AppFunction, bindBucketGrant, nagWildcardFinding } from './app-function.js';
@@ -33,6 +33,8 @@ function bindScheduled(fn: AppFunction, grants: Grants, props: SchedulesProps) {
  */
 export class Schedules extends Construct {
   public readonly functions: ReadonlyMap<string, AppFunction>;
+  /** The function that renders report snapshots: the schedules invoke it, and so does the run-report route. */
+  public readonly reportRenderer: AppFunction;
 
   constructor(scope: Construct, id: string, props: SchedulesProps) {
     super(scope, id);
@@ -71,5 +73,8 @@ export class Schedules extends Construct {
       });
     }
     this.functions = functions;
+    const renderer = functions.get(REPORT_RENDERER);
+    if (!renderer) throw new Error(`no schedule runs ${REPORT_RENDERER}: the run-report route needs it`);
+    this.reportRenderer = renderer;
   }
 }

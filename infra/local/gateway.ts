@@ -6,6 +6,7 @@ import { corsHeaders, isLocalOrigin } from '../../shared/config/cors.js';
 import { LIMITS } from '../../shared/config/limits.js';
 import { PROBLEM_CONTENT_TYPE, problemBody, problems } from '../../shared/http/problems.js';
 import {
+  API_HANDLER_TIMEOUT_SECONDS,
   FALLBACK,
   type Handler,
   handlerEntry,
@@ -220,7 +221,17 @@ async function serve(opts: GatewayOptions, req: IncomingMessage, res: ServerResp
   }
   const event = toEvent(req, url, body, target.key, target.params, claims);
   const handler = await loadHandler<typeof event, APIGatewayProxyStructuredResultV2>(entryOf(target.handler));
-  sendResult(res, await handler(event, lambdaContext(target.handler.name)), cors);
+  sendResult(
+    res,
+    await handler(
+      event,
+      lambdaContext(
+        target.handler.name,
+        (target.handler.timeoutSeconds ?? API_HANDLER_TIMEOUT_SECONDS) * 1000,
+      ),
+    ),
+    cors,
+  );
 }
 
 export function startGateway(opts: GatewayOptions): Promise<Server> {

@@ -8,6 +8,7 @@ import { LOCAL_REGION } from './engines/local-aws.js';
 
 /** The job function's name on the local Invoke endpoint (in AWS: the function CDK names). */
 export const JOB_FUNCTION_NAME = 'concord-crm-run-job';
+export const REPORT_FUNCTION_NAME = 'concord-crm-report-snapshots';
 
 export interface LocalEndpoints {
   dynamodb: string;
@@ -63,6 +64,7 @@ export function handlerEnv(e: LocalEndpoints): Record<string, string> {
     [ENV.channelQueues]: e.channelQueues ?? '{}',
     [ENV.recordLinkBase]: e.apiUrl ?? 'http://127.0.0.1:3000',
     [ENV.jobFunction]: JOB_FUNCTION_NAME,
+    [ENV.reportFunction]: REPORT_FUNCTION_NAME,
   };
 }
 
@@ -79,6 +81,7 @@ export const EVERY_GRANT: Uses = {
   email: true,
   channelQueues: true,
   jobs: true,
+  reports: true,
 };
 
 /**

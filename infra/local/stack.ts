@@ -7,7 +7,7 @@ import { ALL_GROUPS } from '../../shared/config/departments.js';
 import { ENV } from '../../shared/config/env.js';
 import { jobEntry, TRANSFER_JOB } from '../../shared/config/jobs.js';
 import { RESOURCE_NAMES } from '../../shared/config/resources.js';
-import { SCHEDULES } from '../../shared/config/schedules.js';
+import { REPORT_RENDERER, SCHEDULES, scheduledEntry } from '../../shared/config/schedules.js';
 import type { StreamConsumerName } from '../../shared/config/streams.js';
 import { DEPARTMENT_RULES } from '../../shared/events/rules.js';
 import { startLocalChannels } from './channels.js';
@@ -21,7 +21,7 @@ import { freePort, type Logger, silentLogger } from './engines/processes.js';
 import { startS3Local } from './engines/s3-local.js';
 import { type LocalBus, startEventBus } from './event-bus.js';
 import { startGateway } from './gateway.js';
-import { handlerEnv, JOB_FUNCTION_NAME, localCursorSecret } from './handler-env.js';
+import { handlerEnv, JOB_FUNCTION_NAME, localCursorSecret, REPORT_FUNCTION_NAME } from './handler-env.js';
 import { jwtAuthorizer } from './jwt-authorizer.js';
 import { startLambdaInvoke } from './lambda-invoke.js';
 import { lambdaContext, loadHandler } from './lambda-runtime.js';
@@ -105,6 +105,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         },
         // Started by POST /v1/imports/{id}/start, asynchronously, as in AWS.
         [JOB_FUNCTION_NAME]: { entry: join(root, jobEntry(TRANSFER_JOB)) },
+        // Invoked by POST /v1/reports/{name}/run and waited for (RequestResponse), as in AWS.
+        [REPORT_FUNCTION_NAME]: { entry: join(root, scheduledEntry(REPORT_RENDERER)) },
       },
       log,
     });

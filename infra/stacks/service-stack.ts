@@ -39,6 +39,9 @@ export class ServiceStack extends Stack {
     );
     // Import and export jobs: invoked by their routes, so made before the API.
     this.jobs = new Jobs(this, 'Jobs', { table: props.table, reportsBucket });
+    // Report snapshots and any other scheduled job of shared/config/schedules.ts; the run-report route
+    // invokes the report renderer among them, so made before the API too.
+    this.schedules = new Schedules(this, 'Schedules', { table: props.table, reportsBucket });
     this.api = new Api(this, 'Api', {
       table: props.table,
       userPool: props.userPool,
@@ -47,6 +50,7 @@ export class ServiceStack extends Stack {
       bus: props.bus,
       reportsBucket,
       transferJob: this.jobs.transferJob,
+      reportRenderer: this.schedules.reportRenderer,
     });
     this.fanout = new Fanout(this, 'Fanout', { table: props.table, bus: props.bus });
     // Slack, WeChat Work and email: the consumer of the department queues.
@@ -55,8 +59,6 @@ export class ServiceStack extends Stack {
       inboxes: this.fanout.inboxes,
       recordLinkBase: this.api.url,
     });
-    // Report snapshots and any other scheduled job of shared/config/schedules.ts.
-    this.schedules = new Schedules(this, 'Schedules', { table: props.table, reportsBucket });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
     new CfnOutput(this, 'UserPoolId', { value: props.userPool.userPoolId });

@@ -32,6 +32,8 @@ export const ENV = {
   recordLinkBase: 'RECORD_LINK_BASE',
   /** The job function (docs/import-export.md) that the import and export routes invoke. */
   jobFunction: 'JOB_FUNCTION',
+  /** The report renderer (the scheduled report-snapshots function), which the run-report route invokes. */
+  reportFunction: 'REPORT_FUNCTION',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -55,7 +57,8 @@ export type Resource =
   | 'webhooks'
   | 'email'
   | 'channelQueues'
-  | 'jobs';
+  | 'jobs'
+  | 'reports';
 export type Uses = Readonly<Partial<Record<Resource, unknown>>>;
 
 /** Every function: Powertools names its logs and metrics from these, else `service_undefined`. */
@@ -78,6 +81,7 @@ const RESOURCE_ENV: Record<Resource, Record<string, z.ZodMiniType<string | undef
   email: { [ENV.emailFrom]: set },
   channelQueues: { [ENV.channelQueues]: set, [ENV.recordLinkBase]: set },
   jobs: { [ENV.jobFunction]: set },
+  reports: { [ENV.reportFunction]: set },
 };
 
 const oneCursorSecret = z.refine<FunctionEnv>((v) => Boolean(v[ENV.cursorSecret] ?? v[ENV.cursorSecretArn]), {

@@ -45,6 +45,11 @@ export const REPORT_SETTINGS = {
    * 8 small items per report (per day for the activity report), whatever the size of the table.
    */
   counterShards: 8,
+  /**
+   * How long the run-report route waits for the renderer: under its own 29 s and API Gateway's 30 s
+   * (a cold renderer loads vega in about a second; a snapshot is a Query and a dozen small uploads).
+   */
+  renderTimeoutMs: 25_000,
   /** `activity-by-department` counts the activities created in the last this-many days (UTC). */
   activityWindowDays: 30,
   /** The currency of an opportunity that names none. */

@@ -17,6 +17,13 @@ export interface ScheduleSpec {
   timeoutSeconds: number;
 }
 
+/**
+ * The report renderer: the scheduled function that makes snapshots (reads the counters, renders the
+ * charts, writes the files under `reports/`). The run-report route invokes it too, so that the chart code
+ * lives in this one function.
+ */
+export const REPORT_RENDERER = 'report-snapshots';
+
 /** The report snapshots' function: reads the counters, writes the files under `reports/`. */
 const REPORT_SNAPSHOT_GRANTS: Grants = {
   tableItems: { actions: ['dynamodb:Query'], keyPrefix: AGGREGATE_KEY_PREFIX },
@@ -28,7 +35,7 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     name: 'reports-daily',
     // Every report, every day at 06:00 UTC: the day's charts are there before Europe's working day.
     expression: 'cron(0 6 * * ? *)',
-    handler: 'report-snapshots',
+    handler: REPORT_RENDERER,
     input: { reports: [...REPORT_NAMES] },
     grants: REPORT_SNAPSHOT_GRANTS,
     timeoutSeconds: 120,
@@ -37,7 +44,7 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     name: 'reports-pipeline-hourly',
     // The pipeline moves during the day: its two reports are snapshotted every hour too.
     expression: 'rate(1 hour)',
-    handler: 'report-snapshots',
+    handler: REPORT_RENDERER,
     input: { reports: ['pipeline-by-stage', 'pipeline-forecast'] },
     grants: REPORT_SNAPSHOT_GRANTS,
     timeoutSeconds: 60,

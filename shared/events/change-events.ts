@@ -1,9 +1,10 @@
+import * as z from 'zod/mini';
 import { DEPARTMENTS } from '../config/departments.js';
 import { collectionOfItem, deletionOf, erasureOf, type Item } from '../db/keys.js';
 import { toRecord } from '../db/stored-records.js';
 import { COLLECTIONS, type CollectionName, type CrmRecord, HANDOFF_STATUSES } from '../domain/collections.js';
 import { hiddenFromDepartments, redactForDepartments } from '../policy/policy.js';
-import { type Action, detailType, ERASED, EVENT_SOURCE, EVENT_SPEC_VERSION } from './names.js';
+import { ACTIONS, type Action, detailType, ERASED, EVENT_SOURCE, EVENT_SPEC_VERSION } from './names.js';
 
 /** One committed change, as the stream tells it (images already unmarshalled). */
 export interface StreamChange {
@@ -14,18 +15,23 @@ export interface StreamChange {
   approximateCreationTime?: number;
 }
 
-export interface ChangeDetail {
-  specversion: number;
-  eventId: string;
-  entity: string;
-  id: string;
-  action: Action;
-  changedFields: string[];
-  actor: string | null;
-  ownerDept: string;
-  occurredAt: string;
-  record: Record<string, unknown>;
-}
+/** A change event's detail: what the publisher puts on the bus, and what a consumer parses off it. */
+export const changeDetail = z.object({
+  specversion: z.number(),
+  eventId: z.string(),
+  entity: z.string(),
+  id: z.string(),
+  action: z.enum(ACTIONS),
+  changedFields: z.array(z.string()),
+  actor: z.nullable(z.string()),
+  ownerDept: z.string(),
+  occurredAt: z.string(),
+  record: z.record(z.string(), z.unknown()),
+});
+export type ChangeDetail = z.infer<typeof changeDetail>;
+
+/** An EventBridge event carrying a change, as a target (a department's queue) receives it. */
+export const deliveredChange = z.object({ 'detail-type': z.string(), detail: changeDetail });
 
 export interface ChangeEvent {
   source: string;

@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import { DEPARTMENTS } from '../config/departments.js';
 import { REPORT_NAMES } from '../config/reports.js';
-import { AGGREGATE_KEY_PREFIX } from '../db/keys.js';
 import { isoDateTime } from '../domain/fields.js';
 import { NAMED_SCHEMAS } from './route-schemas.js';
 import { defineHandler as fn, type Route } from './route-types.js';
@@ -12,11 +11,11 @@ import { defineHandler as fn, type Route } from './route-types.js';
  * members 403 (shared/policy/reports.ts).
  */
 
-/** Reads the counters (a Query of the report's own partition) and writes the snapshot's files. */
-const runReport = fn('run-report', {
-  tableItems: { actions: ['dynamodb:Query'], keyPrefix: AGGREGATE_KEY_PREFIX },
-  bucket: 'RW',
-});
+/**
+ * Has the report renderer make the snapshot (it reads the counters and writes the files), then reads
+ * it back and links the caller's files; waits for the renderer beyond the usual 10 s.
+ */
+const runReport = fn('run-report', { reports: true, bucket: 'R' }, { timeoutSeconds: 29 });
 
 const output = <T extends z.ZodMiniType>(schema: T, id: string, description?: string): T => {
   NAMED_SCHEMAS.set(schema, { id, description, io: 'output' });

@@ -281,7 +281,7 @@ export const rootRoutes: HandlerRoutes = {
 };
 export const runReportRoutes: HandlerRoutes = {
   name: 'run-report',
-  uses: { tableItems: true, bucket: true },
+  uses: { reports: true, bucket: true },
   routes: { 'POST /v1/reports/{name}/run': { auth: 'user', status: 201 } },
 };
 export const setRoleCellRoutes: HandlerRoutes = {

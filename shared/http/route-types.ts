@@ -45,6 +45,11 @@ export interface Grants {
   bucket?: 'R' | 'RW' | { access: 'R' | 'RW'; prefixes: readonly ('imports/' | 'exports/')[] };
   /** Starts the import and export job: lambda:InvokeFunction on that one function. */
   jobs?: true;
+  /**
+   * Makes a report's snapshot now: lambda:InvokeFunction on the report renderer (the scheduled
+   * report-snapshots function), which alone carries the chart code (vega, most of a megabyte).
+   */
+  reports?: true;
   /** Invites users (AdminCreateUser, given in `userPool`): says how the temporary password travels. */
   invitations?: true;
   /** Posts to channel webhooks (Slack, WeChat Work): says whether loopback receivers are allowed (local stack). */
@@ -59,12 +64,17 @@ export interface PackageFiles {
   files: readonly string[];
 }
 
+/** An API handler's timeout unless its entry says otherwise (CDK and the local gateway alike). */
+export const API_HANDLER_TIMEOUT_SECONDS = 10;
+
 /** A Lambda function behind one or more routes; its code is `functions/api/<name>.ts`. */
 export interface Handler {
   name: string;
   /** Required, even when empty: a new handler states what it may touch. */
   grants: Grants;
   packageFiles?: PackageFiles;
+  /** Beyond API_HANDLER_TIMEOUT_SECONDS: for one that waits on another function (API Gateway stops at 30 s). */
+  timeoutSeconds?: number;
 }
 
 /** A handler's descriptor; declare it once (a const) when several routes share the function. */

@@ -16,7 +16,7 @@ import * as S from './route-schemas.js';
 import { defineHandler as fn, type Handler, type Route } from './route-types.js';
 
 export type { Auth, Grants, Handler, HandlerRoutes, HttpMethod, Route } from './route-types.js';
-export { handlerEntry } from './route-types.js';
+export { API_HANDLER_TIMEOUT_SECONDS, handlerEntry } from './route-types.js';
 
 /**
  * The route table: the one description of every route. CDK makes one HTTP API route per entry and

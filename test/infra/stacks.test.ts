@@ -289,6 +289,7 @@ describe('ServiceStack: functions', () => {
       webhooks: 'dynamodb',
       email: 'ses',
       jobs: 'lambda',
+      reports: 'lambda',
     };
 
     for (const [name, handler] of HANDLERS) {

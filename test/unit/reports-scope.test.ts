@@ -1,8 +1,12 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEPARTMENTS } from '../../shared/config/departments.js';
+import type { ReportName } from '../../shared/config/reports.js';
 import { DomainError } from '../../shared/domain/errors.js';
-import { latestReportUseCase, listReportsUseCase } from '../../shared/domain/use-cases/reports.js';
-import { runReportUseCase } from '../../shared/domain/use-cases/run-report.js';
+import {
+  latestReportUseCase,
+  listReportsUseCase,
+  runReportUseCase,
+} from '../../shared/domain/use-cases/reports.js';
 import { canRunReports, reportScope } from '../../shared/policy/reports.js';
 import type { Bucket } from '../../shared/reports/definitions.js';
 import { admin, manager, member, roleless } from './fixtures.js';
@@ -12,10 +16,17 @@ import { admin, manager, member, roleless } from './fixtures.js';
  * (the local stack's S3 and DynamoDB are exercised by test/integration/reports.test.ts).
  */
 const SALES_ACCOUNTS: Bucket = { dims: ['sales'], count: 4n, amount: 0n };
-const { files, counters } = vi.hoisted(() => ({
+const { files, counters, clock } = vi.hoisted(() => ({
   files: new Map<string, string>(),
   counters: [] as Bucket[],
+  clock: { now: new Date() },
 }));
+
+// The renderer is another function in AWS (invoked by the route); here it renders in-process, at `clock.now`.
+vi.mock('../../shared/reports/renderer.js', async () => {
+  const { makeSnapshot } = await import('../../shared/reports/run-snapshot.js');
+  return { renderSnapshotNow: async (name: ReportName) => (await makeSnapshot(name, clock.now)).base };
+});
 
 vi.mock('../../shared/db/counters-repo.js', () => ({ readCounters: async () => counters }));
 vi.mock('../../shared/reports/snapshot-store.js', async (importOriginal) => {
@@ -67,13 +78,16 @@ describe('the reports policy', () => {
 
 describe('the report use cases', () => {
   const at = new Date('2025-06-03T14:07:10Z');
+  beforeEach(() => {
+    clock.now = at;
+  });
 
   it('refuses members (403) before anything is read or written', async () => {
     // Act
     const calls = [
       listReportsUseCase(member('sales')),
       latestReportUseCase(member('sales'), 'customers-by-department'),
-      runReportUseCase(member('support'), 'customers-by-department', at),
+      runReportUseCase(member('support'), 'customers-by-department'),
     ];
 
     // Assess
@@ -83,7 +97,7 @@ describe('the report use cases', () => {
 
   it("answers an admin every department's rows, a manager theirs, each with links to their own files", async () => {
     // Act
-    const byAdmin = await runReportUseCase(admin(), 'customers-by-department', at);
+    const byAdmin = await runReportUseCase(admin(), 'customers-by-department');
     const byManager = await latestReportUseCase(manager('support'), 'customers-by-department');
 
     // Assess
@@ -110,16 +124,13 @@ describe('the report use cases', () => {
 
   it('overwrites a snapshot rerun in the same minute: the same keys, the newer content', async () => {
     // Prepare
-    await runReportUseCase(manager('sales'), 'customers-by-department', at);
+    await runReportUseCase(manager('sales'), 'customers-by-department');
     const keys = [...files.keys()].sort();
     counters[0] = { ...SALES_ACCOUNTS, count: 5n };
 
     // Act
-    const rerun = await runReportUseCase(
-      manager('sales'),
-      'customers-by-department',
-      new Date('2025-06-03T14:07:50Z'),
-    );
+    clock.now = new Date('2025-06-03T14:07:50Z');
+    const rerun = await runReportUseCase(manager('sales'), 'customers-by-department');
 
     // Assess
     expect([...files.keys()].sort()).toEqual(keys);

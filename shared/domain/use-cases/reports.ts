@@ -1,7 +1,8 @@
 import { REPORT_NAMES, type ReportName } from '../../config/reports.js';
 import type { Caller } from '../../policy/caller.js';
-import { type ReportScope, reportScope } from '../../policy/reports.js';
+import { canRunReports, type ReportScope, reportScope } from '../../policy/reports.js';
 import { REPORTS } from '../../reports/definitions.js';
+import { renderSnapshotNow } from '../../reports/renderer.js';
 import { departmentView, type Snapshot } from '../../reports/snapshot.js';
 import { fileLink, readLatestPointer, readSnapshot, snapshotFile } from '../../reports/snapshot-store.js';
 import { fail } from '../errors.js';
@@ -40,6 +41,19 @@ export async function viewOf(
     totals: seen.totals,
     links: { csv, svg },
   };
+}
+
+/**
+ * Runs a report now: the renderer makes the snapshot (every department's files), then the caller gets
+ * their view of it, as from the latest.
+ */
+export async function runReportUseCase(caller: Caller, name: ReportName): Promise<ReportView> {
+  const scope = scopeOf(caller);
+  if (!canRunReports(caller)) throw fail.forbidden('Only managers and admins run reports.');
+  const base = await renderSnapshotNow(name);
+  const snapshot = await readSnapshot(base);
+  if (!snapshot) throw new Error(`The report renderer answered ${base}, which holds no snapshot`);
+  return viewOf(name, snapshot, base, scope);
 }
 
 /** Every report, with the time of its newest snapshot (null before the first). */
