@@ -390,6 +390,26 @@ describe('ServiceStack: functions', () => {
     );
   });
 
+  it('run-report may invoke the report renderer alone, reads report files and neither reads the table nor writes files', () => {
+    // Prepare
+    const renderer = built.service.schedules.reportRenderer;
+    const runReport = functionOf('run-report');
+    const statements = statementsOf(runReport);
+
+    // Act
+    const invoke = statements.filter((s) => actionsOf([s]).includes('lambda:InvokeFunction'));
+    const actions = actionsOf(statements).filter((a) => !/^(logs|xray):/.test(a));
+
+    // Assess
+    expect(invoke.map((s) => s.Resource)).toEqual([built.service.resolve(renderer.functionArn)]);
+    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    expect(actions.filter((a) => /^s3:(Put|Delete)/.test(a))).toEqual([]);
+    expect(functionResource(runReport).Properties.Timeout).toBe(29);
+    const env = (functionResource(runReport).Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(env.REPORT_FUNCTION).toEqual(built.service.resolve(renderer.functionName));
+  });
+
   it("admin-set-groups may write the user's own items (role lock, directory entry) and nothing else in the table", () => {
     // Act
     const table = statementsOf(functionOf('admin-set-groups')).filter((s) =>
