@@ -138,6 +138,20 @@ async function main() {
     return;
   }
 
+  // BENCH_ONLY=latency: the framework-overhead phase alone (handler and gateway vs the bare SDK call).
+  if (process.env.BENCH_ONLY === 'latency') {
+    const only = await startBenchStack(workDir);
+    stackToStop = only.stop;
+    try {
+      const latency = await benchLatency(only, Number(process.env.BENCH_LATENCY_CALLS ?? 300));
+      if (process.env.BENCH_RESULTS)
+        await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ latency }, null, 2)}\n`);
+    } finally {
+      await only.stop();
+      stackToStop = undefined;
+    }
+    return;
+  }
   // BENCH_ONLY=import: the import phase alone (50,000 rows by the job handler vs bare BatchWriteItem).
   if (process.env.BENCH_ONLY === 'import') {
     const imported = await importPhase(workDir);
