@@ -92,7 +92,8 @@ export async function applyCounterUpdates(
     return true;
   } catch (error) {
     const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
-    // Only the marker has a condition: its failure means "counted already". A conflict is retried by the stream.
+    // Only the marker has a condition: its failure means "counted already". A conflict (contention, in
+    // store-errors.ts) is retried within the invocation, then by the stream.
     if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
     throw error;
   }

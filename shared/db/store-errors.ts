@@ -25,7 +25,23 @@ const UNAVAILABLE_NAMES = new Set([
   'InternalServerError',
 ]);
 
-type SdkError = Error & { code?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
+type SdkError = Error & {
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  cause?: { code?: string };
+  CancellationReasons?: { Code?: string }[];
+};
+
+/**
+ * A transaction cancelled only because another transaction held one of its items: no condition failed,
+ * nothing was written, and the same transaction may well pass on the next try.
+ */
+function onlyConflicts(e: SdkError): boolean {
+  const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+  return (
+    codes.includes('TransactionConflict') && codes.every((c) => c === 'None' || c === 'TransactionConflict')
+  );
+}
 
 export function storeFailure(error: unknown): StoreFailure | undefined {
   if (!(error instanceof Error)) return undefined;
@@ -33,6 +49,7 @@ export function storeFailure(error: unknown): StoreFailure | undefined {
   if (THROTTLING.has(e.name)) return 'throttled';
   // A single write that ran into a transaction on the same item: nothing was written.
   if (e.name === 'TransactionConflictException') return 'contention';
+  if (e.name === 'TransactionCanceledException' && onlyConflicts(e)) return 'contention';
   const status = e.$metadata?.httpStatusCode;
   const network =
     NETWORK_CODES.has(e.code ?? '') ||

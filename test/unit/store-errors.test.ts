@@ -17,6 +17,13 @@ describe('storeFailure: what an SDK error says about the store', () => {
     ['any 5xx', sdkError('SomethingNew', { $metadata: { httpStatusCode: 503 } }), 'unavailable'],
     ['throttling', sdkError('ProvisionedThroughputExceededException'), 'throttled'],
     ['a transaction on the same item', sdkError('TransactionConflictException'), 'contention'],
+    [
+      'a transaction cancelled by another transaction only',
+      sdkError('TransactionCanceledException', {
+        CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+      }),
+      'contention',
+    ],
   ])('%s is %s', (_, error, expected) => {
     expect(storeFailure(error)).toBe(expected);
   });
@@ -27,6 +34,13 @@ describe('storeFailure: what an SDK error says about the store', () => {
       sdkError('ConditionalCheckFailedException', { $metadata: { httpStatusCode: 400 } }),
     ],
     ['a bad request', sdkError('ValidationException', { $metadata: { httpStatusCode: 400 } })],
+    [
+      'a transaction cancelled by a failed condition too',
+      sdkError('TransactionCanceledException', {
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'TransactionConflict' }],
+      }),
+    ],
+    ['a transaction cancelled without reasons', sdkError('TransactionCanceledException')],
     ['a bug', new TypeError('x is undefined')],
     ['not an error at all', 'ECONNREFUSED'],
   ])('%s is no store failure', (_, error) => {
