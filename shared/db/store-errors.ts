@@ -25,7 +25,13 @@ const UNAVAILABLE_NAMES = new Set([
   'InternalServerError',
 ]);
 
-type SdkError = Error & { code?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
+type SdkError = Error & {
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  /** AwsError's (shared/aws/signed-request.ts), for the calls made without an SDK client. */
+  status?: unknown;
+  cause?: { code?: string };
+};
 
 export function storeFailure(error: unknown): StoreFailure | undefined {
   if (!(error instanceof Error)) return undefined;
@@ -33,7 +39,7 @@ export function storeFailure(error: unknown): StoreFailure | undefined {
   if (THROTTLING.has(e.name)) return 'throttled';
   // A single write that ran into a transaction on the same item: nothing was written.
   if (e.name === 'TransactionConflictException') return 'contention';
-  const status = e.$metadata?.httpStatusCode;
+  const status = e.$metadata?.httpStatusCode ?? (typeof e.status === 'number' ? e.status : undefined);
   const network =
     NETWORK_CODES.has(e.code ?? '') ||
     NETWORK_CODES.has(e.cause?.code ?? '') ||
