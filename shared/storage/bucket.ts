@@ -32,7 +32,7 @@ function objectCall(key: string): Pick<AwsCall, 'service' | 'path' | 'host'> {
 const encodeSegment = (segment: string) =>
   encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-/** Uploads a body; a stream needs its length (S3 takes no chunked upload) and is sent once, without retry. */
+/** Uploads a body; a stream needs its length (S3 refuses a plain chunked PUT) and is sent once, without retry. */
 export async function putObject(
   key: string,
   body: string | Readable,
