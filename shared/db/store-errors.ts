@@ -28,6 +28,8 @@ const UNAVAILABLE_NAMES = new Set([
 type SdkError = Error & {
   code?: string;
   $metadata?: { httpStatusCode?: number };
+  /** AwsError's (shared/aws/signed-request.ts), for the calls made without an SDK client. */
+  status?: unknown;
   cause?: { code?: string };
   CancellationReasons?: { Code?: string }[];
 };
@@ -50,7 +52,7 @@ export function storeFailure(error: unknown): StoreFailure | undefined {
   // A single write that ran into a transaction on the same item: nothing was written.
   if (e.name === 'TransactionConflictException') return 'contention';
   if (e.name === 'TransactionCanceledException' && onlyConflicts(e)) return 'contention';
-  const status = e.$metadata?.httpStatusCode;
+  const status = e.$metadata?.httpStatusCode ?? (typeof e.status === 'number' ? e.status : undefined);
   const network =
     NETWORK_CODES.has(e.code ?? '') ||
     NETWORK_CODES.has(e.cause?.code ?? '') ||

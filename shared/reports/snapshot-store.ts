@@ -1,8 +1,5 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { ENV, envValue } from '../config/env.js';
 import { REPORT_SETTINGS } from '../config/reports.js';
-import { instrumentClient } from '../http/observability.js';
+import { getObjectText, objectLink, putObject } from '../storage/bucket.js';
 import type { Snapshot } from './snapshot.js';
 
 /**
@@ -39,26 +36,8 @@ const CONTENT_TYPES: Record<FileKind, string> = {
   svg: 'image/svg+xml',
 };
 
-let client: S3Client | undefined;
-/** The one S3 client of the function (reports, imports and exports share the bucket). */
-export function s3(): S3Client {
-  client ??= instrumentClient(
-    new S3Client({
-      // A local S3 (AWS_ENDPOINT_URL_S3, set by the local stack) serves path-style URLs only.
-      forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3),
-      // Plain uploads: the local S3 would store an aws-chunked body's trailing checksum verbatim.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }),
-  );
-  return client;
-}
-export const bucket = () => envValue(ENV.bucketName);
-
 export async function putFile(key: string, kind: FileKind, body: string): Promise<void> {
-  await s3().send(
-    new PutObjectCommand({ Bucket: bucket(), Key: key, Body: body, ContentType: CONTENT_TYPES[kind] }),
-  );
+  await putObject(key, body, CONTENT_TYPES[kind]);
 }
 
 /** Points the report's `latest.json` at a snapshot just written. */
@@ -66,29 +45,17 @@ export async function putLatest(name: string, pointer: Pointer): Promise<void> {
   await putFile(latestKey(name), 'json', JSON.stringify(pointer));
 }
 
-async function getText(key: string): Promise<string | undefined> {
-  try {
-    const out = await s3().send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
-    return await out.Body?.transformToString('utf8');
-  } catch (error) {
-    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
-    throw error;
-  }
-}
-
 export async function readLatestPointer(name: string): Promise<Pointer | undefined> {
-  const text = await getText(latestKey(name));
+  const text = await getObjectText(latestKey(name));
   return text ? (JSON.parse(text) as Pointer) : undefined;
 }
 
 export async function readSnapshot(base: string): Promise<Snapshot | undefined> {
-  const text = await getText(snapshotFile(base, 'json'));
+  const text = await getObjectText(snapshotFile(base, 'json'));
   return text ? (JSON.parse(text) as Snapshot) : undefined;
 }
 
 /** A link to a file that works without a token for a short while: presigned (in AWS and locally alike). */
 export async function fileLink(key: string): Promise<string> {
-  return getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket(), Key: key }), {
-    expiresIn: REPORT_SETTINGS.linkTtlSeconds,
-  });
+  return objectLink(key, 'GET', REPORT_SETTINGS.linkTtlSeconds);
 }

@@ -1,9 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { bucket, s3 } from '../reports/snapshot-store.js';
+import { getObjectStream, objectExists, objectLink, putObject } from '../storage/bucket.js';
 
 /**
  * The files of import and export jobs, in the reports bucket under their own prefixes, which the
@@ -28,44 +26,24 @@ const CSV = 'text/csv; charset=utf-8';
 
 /** A link the client PUTs its CSV to, without a token, for a while. */
 export function uploadLink(key: string): Promise<string> {
-  return getSignedUrl(s3(), new PutObjectCommand({ Bucket: bucket(), Key: key }), {
-    expiresIn: LINK_TTL_SECONDS,
-  });
+  return objectLink(key, 'PUT', LINK_TTL_SECONDS);
 }
 
 export function downloadLink(key: string): Promise<string> {
-  return getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket(), Key: key }), {
-    expiresIn: LINK_TTL_SECONDS,
-  });
+  return objectLink(key, 'GET', LINK_TTL_SECONDS);
 }
 
-export async function fileExists(key: string): Promise<boolean> {
-  try {
-    await s3().send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
-    return true;
-  } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404) return false;
-    throw error;
-  }
+export function fileExists(key: string): Promise<boolean> {
+  return objectExists(key);
 }
 
 /** The object as a stream: read as it arrives, never held whole. */
-export async function readStream(key: string): Promise<Readable> {
-  const out = await s3().send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
-  return out.Body as Readable;
+export function readStream(key: string): Promise<Readable> {
+  return getObjectStream(key);
 }
 
 /** Uploads a local file (written as a stream first, so its size is known) as a CSV. */
 export async function putLocalFile(key: string, path: string): Promise<void> {
   const { size } = await stat(path);
-  await s3().send(
-    new PutObjectCommand({
-      Bucket: bucket(),
-      Key: key,
-      Body: createReadStream(path),
-      ContentLength: size,
-      ContentType: CSV,
-    }),
-  );
+  await putObject(key, createReadStream(path), CSV, size);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AwsError } from '../../shared/aws/signed-request.js';
 import { storeFailure } from '../../shared/db/store-errors.js';
 
 const sdkError = (name: string, extra: Record<string, unknown> = {}) =>
@@ -15,6 +16,7 @@ describe('storeFailure: what an SDK error says about the store', () => {
       'unavailable',
     ],
     ['any 5xx', sdkError('SomethingNew', { $metadata: { httpStatusCode: 503 } }), 'unavailable'],
+    ['a 5xx of a call without an SDK client', new AwsError('SlowDown', 'slow down', 503), 'unavailable'],
     ['throttling', sdkError('ProvisionedThroughputExceededException'), 'throttled'],
     ['a transaction on the same item', sdkError('TransactionConflictException'), 'contention'],
     [
@@ -41,6 +43,7 @@ describe('storeFailure: what an SDK error says about the store', () => {
       }),
     ],
     ['a transaction cancelled without reasons', sdkError('TransactionCanceledException')],
+    ['a missing object', new AwsError('NoSuchKey', 'gone', 404)],
     ['a bug', new TypeError('x is undefined')],
     ['not an error at all', 'ECONNREFUSED'],
   ])('%s is no store failure', (_, error) => {
