@@ -13,7 +13,9 @@ import { type AwsService, serviceBase } from './services.js';
  * service (docs/benchmarks.md §4), where a function makes two or three calls. So the few calls of those
  * services are written here as plain requests, and signed, sent and presigned by the SDK's own parts:
  * no signing is written by hand. Only the request shapes (a path, a header, a JSON body) are ours, and
- * the integration suite runs them against the local engines (s3rver checks every signature).
+ * the integration suite runs them against the local engines. Those do not check signatures (s3rver
+ * accepts any SigV4 request with a known key), so the S3 links are compared with the SDK presigner's,
+ * byte for byte, in test/unit/bucket-links.test.ts.
  */
 export interface AwsCall {
   service: AwsService;
@@ -49,6 +51,7 @@ export class AwsError extends Error {
 export interface SendOptions {
   /** Tries in all (default 3); transient failures only: 5xx, 429, throttling codes, a reset connection. */
   attempts?: number;
+  /** Per try, until the answer's headers arrive (default 10 s); a body read after that is not timed. */
   timeoutMs?: number;
 }
 
@@ -68,7 +71,9 @@ function handlerFor(timeoutMs: number): NodeHttpHandler {
   let handler = handlers.get(timeoutMs);
   if (!handler) {
     handler = new NodeHttpHandler({
+      // Until the answer's headers arrive; without throwOnRequestTimeout the handler would only warn.
       requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
       connectionTimeout: Math.min(timeoutMs, 5_000),
     });
     handlers.set(timeoutMs, handler);

@@ -32,6 +32,12 @@ function objectCall(key: string): Pick<AwsCall, 'service' | 'path' | 'host'> {
 const encodeSegment = (segment: string) =>
   encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
+/**
+ * How long a streamed upload may take (a job's error list or export: tens of MB at most); a string
+ * body has sendSigned's 10 s. Either way the time counts until S3 answers.
+ */
+const STREAM_UPLOAD_TIMEOUT_MS = 10 * 60_000;
+
 /** Uploads a body; a stream needs its length (S3 refuses a plain chunked PUT) and is sent once, without retry. */
 export async function putObject(
   key: string,
@@ -41,12 +47,15 @@ export async function putObject(
 ): Promise<void> {
   const length = typeof body === 'string' ? Buffer.byteLength(body) : contentLength;
   if (length === undefined) throw new Error(`putObject ${key}: a stream body needs its length`);
-  const response = await sendSigned({
-    ...objectCall(key),
-    method: 'PUT',
-    headers: { 'content-type': contentType, 'content-length': String(length) },
-    body,
-  });
+  const response = await sendSigned(
+    {
+      ...objectCall(key),
+      method: 'PUT',
+      headers: { 'content-type': contentType, 'content-length': String(length) },
+      body,
+    },
+    typeof body === 'string' ? {} : { timeoutMs: STREAM_UPLOAD_TIMEOUT_MS },
+  );
   await bodyText(response);
 }
 

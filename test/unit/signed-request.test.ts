@@ -12,6 +12,8 @@ interface Reply {
 }
 let server: Server;
 let replies: Reply[] = [];
+/** The answers held back (status 0): ended after each test. */
+const hanging: { end(): void }[] = [];
 const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
 const endpointEnv = 'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER';
 const saved = { cognito: process.env[endpointEnv], lambda: process.env.AWS_ENDPOINT_URL_LAMBDA };
@@ -27,6 +29,7 @@ beforeAll(async () => {
       body: Buffer.concat(chunks).toString(),
     });
     const reply = replies.shift() ?? { status: 200, body: '{}' };
+    if (reply.status === 0) return void hanging.push(res);
     res.writeHead(reply.status, reply.headers ?? { 'content-type': 'application/json' });
     res.end(reply.body ?? '');
   });
@@ -36,6 +39,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${port}`;
 });
 afterEach(() => {
+  for (const res of hanging.splice(0)) res.end();
   replies = [];
   seen.length = 0;
 });
@@ -110,6 +114,21 @@ describe('a JSON-protocol call', () => {
     expect(out).toEqual({ ok: true });
     expect(refused).toBeInstanceOf(AwsError);
     expect(seen).toHaveLength(4);
+  });
+
+  it('ends a try that gets no answer within its time, as a TimeoutError', async () => {
+    // Prepare: a reply that never comes
+    replies = [{ status: 0 }];
+
+    // Act
+    const error = await sendSigned(
+      { service: AWS_SERVICES.cognito, method: 'GET', path: '/' },
+      { attempts: 1, timeoutMs: 300 },
+    ).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ name: 'TimeoutError' });
+    expect(seen).toHaveLength(1);
   });
 
   it('gives up after its attempts', async () => {
