@@ -81,9 +81,9 @@ export async function sendEmail(to: readonly string[], message: EmailMessage): P
     return { kind: 'sent' };
   } catch (error) {
     // An AWS refusal carries its code and status; no answer at all (a timeout, a reset) has no status.
-    return error instanceof AwsError
-      ? classifySesError({ name: error.name, status: error.status })
-      : classifySesError({ name: (error as Error).name });
+    return classifySesError(
+      error instanceof AwsError ? error : { name: error instanceof Error ? error.name : undefined },
+    );
   }
 }
 
