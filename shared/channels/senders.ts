@@ -1,4 +1,5 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { AWS_SERVICES } from '../aws/services.js';
+import { AwsError, bodyText, sendSigned } from '../aws/signed-request.js';
 import { DELIVERY, type WebhookKind } from '../config/channels.js';
 import { ENV, envValue, optionalEnvValue } from '../config/env.js';
 import {
@@ -10,7 +11,6 @@ import {
 } from '../domain/channels/classify.js';
 import type { EmailMessage } from '../domain/channels/render.js';
 import { webhookUrlProblem } from '../domain/channels/settings.js';
-import { instrumentClient } from '../http/observability.js';
 
 /**
  * The channels' adapters: a POST to a webhook and an email through SES v2, each answering with the
@@ -48,31 +48,42 @@ export async function postWebhook(kind: WebhookKind, url: string, message: unkno
     : classifyWecom(response.status, body);
 }
 
-let ses: SESv2Client | undefined;
-
+/**
+ * SES v2 SendEmail as a signed REST-JSON request (shared/aws): the SDK client would add 60 KB to each
+ * function that sends, for this one call. One attempt: the delivery consumer decides about another.
+ */
 export async function sendEmail(to: readonly string[], message: EmailMessage): Promise<Outcome> {
-  ses ??= instrumentClient(
-    new SESv2Client({ maxAttempts: 1, requestHandler: { requestTimeout: DELIVERY.requestTimeoutMs } }),
-  );
-  try {
-    await ses.send(
-      new SendEmailCommand({
-        FromEmailAddress: envValue(ENV.emailFrom),
-        Destination: { ToAddresses: [...to] },
-        Content: {
-          Simple: {
-            Subject: { Data: message.subject, Charset: 'UTF-8' },
-            Body: {
-              Text: { Data: message.text, Charset: 'UTF-8' },
-              Html: { Data: message.html, Charset: 'UTF-8' },
-            },
-          },
+  const request = {
+    FromEmailAddress: envValue(ENV.emailFrom),
+    Destination: { ToAddresses: [...to] },
+    Content: {
+      Simple: {
+        Subject: { Data: message.subject, Charset: 'UTF-8' },
+        Body: {
+          Text: { Data: message.text, Charset: 'UTF-8' },
+          Html: { Data: message.html, Charset: 'UTF-8' },
         },
-      }),
+      },
+    },
+  };
+  try {
+    const response = await sendSigned(
+      {
+        service: AWS_SERVICES.ses,
+        method: 'POST',
+        path: '/v2/email/outbound-emails',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+      },
+      { attempts: 1, timeoutMs: DELIVERY.requestTimeoutMs },
     );
+    await bodyText(response); // the MessageId, unused; read so that the connection is free again
     return { kind: 'sent' };
   } catch (error) {
-    return classifySesError(error as { name?: string; $metadata?: { httpStatusCode?: number } });
+    // An AWS refusal carries its code and status; no answer at all (a timeout, a reset) has no status.
+    return classifySesError(
+      error instanceof AwsError ? error : { name: error instanceof Error ? error.name : undefined },
+    );
   }
 }
 

@@ -1,6 +1,7 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import * as z from 'zod/mini';
+import { AWS_SERVICES } from '../aws/services.js';
+import { callJson } from '../aws/signed-request.js';
 import { ENV, optionalEnvValue } from '../config/env.js';
-import { instrumentClient } from '../http/observability.js';
 import { type CursorKeys, cursorKeys } from './cursor.js';
 
 let keys: Promise<CursorKeys> | undefined;
@@ -19,6 +20,9 @@ export function serverCursorKeys(): Promise<CursorKeys> {
   return keys;
 }
 
+/** The one field read of GetSecretValue's answer (a binary secret has SecretBinary instead). */
+const SecretValue = z.object({ SecretString: z.optional(z.string()) });
+
 async function loadSecret(): Promise<string> {
   const local = optionalEnvValue(ENV.cursorSecret);
   if (local) return local;
@@ -28,9 +32,10 @@ async function loadSecret(): Promise<string> {
       `Neither ${ENV.cursorSecret} nor ${ENV.cursorSecretArn} is in this function's environment: it is not granted cursors`,
     );
   }
-  const client = instrumentClient(new SecretsManagerClient({}));
-  const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  client.destroy();
+  // A signed request, not the Secrets Manager client (13 KB more in every paging function, for one call).
+  const out = SecretValue.parse(
+    await callJson(AWS_SERVICES.secretsManager, 'secretsmanager.GetSecretValue', { SecretId: arn }),
+  );
   if (!out.SecretString) throw new Error(`The secret ${ENV.cursorSecretArn} names has no SecretString`);
   return out.SecretString;
 }

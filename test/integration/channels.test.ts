@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../infra/local/api-client.js';
 import { LOCAL_REGION } from '../../infra/local/engines/local-aws.js';
 import { lambdaContext, loadHandler } from '../../infra/local/lambda-runtime.js';
-import { DELIVERY_CONSUMER, MESSAGE_LIMITS } from '../../shared/config/channels.js';
+import { DEFAULT_EMAIL_FROM, DELIVERY_CONSUMER, MESSAGE_LIMITS } from '../../shared/config/channels.js';
 import { ENV } from '../../shared/config/env.js';
 import { useStackEnv } from '../support/direct.js';
 import { as, readJsonLines, stack, waitForEvent } from '../support/stack.js';
@@ -266,7 +266,10 @@ describe('a case sue creates', () => {
     expect(wecomMessage.markdown.content).toMatch(/cut: the whole record is behind the link/);
     expect(wecomMessage.markdown.content.endsWith(`[Open the record](${link})`)).toBe(true);
 
-    // The email has both parts: plain text, and HTML with the fields in a table.
+    // The email, from the stage's sender to the settings' addresses, has both parts: plain text, and HTML
+    // with the fields in a table.
+    expect(mail[0]!.from).toBe(DEFAULT_EMAIL_FROM);
+    expect(mail[0]!.destination.to).toEqual([MAILBOX]);
     expect(mail[0]!.subject).toBe(`[Concord CRM] case.created: case ${created.id}`);
     expect(mail[0]!.body.text).toContain(`subject: ${subject}`);
     expect(mail[0]!.body.text).toContain(link);

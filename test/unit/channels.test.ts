@@ -242,12 +242,8 @@ describe('answers', () => {
     expect(classifyWecom(200, '{"errcode":93000,"errmsg":"invalid webhook url"}').kind).toBe('permanent');
     expect(classifyWecom(200, '{"errmsg":"no code"}').kind).toBe('permanent');
     expect(classifyWecom(502, '').kind).toBe('retry');
-    expect(
-      classifySesError({ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } }).kind,
-    ).toBe('retry');
-    expect(classifySesError({ name: 'MessageRejected', $metadata: { httpStatusCode: 400 } }).kind).toBe(
-      'permanent',
-    );
+    expect(classifySesError({ name: 'TooManyRequestsException', status: 429 }).kind).toBe('retry');
+    expect(classifySesError({ name: 'MessageRejected', status: 400 }).kind).toBe('permanent');
     expect(classifyNetworkError(Object.assign(new Error('t'), { name: 'TimeoutError' }))).toEqual({
       kind: 'retry',
       error: 'timeout',

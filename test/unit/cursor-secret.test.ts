@@ -1,26 +1,17 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AWS_SERVICES } from '../../shared/aws/services.js';
 import { ENV } from '../../shared/config/env.js';
 import { cursorKeys } from '../../shared/db/cursor.js';
+import { type AwsStub, type StubReply, startAwsStub } from '../support/aws-stub.js';
 
-/** Secrets Manager, faked: each GetSecretValue answers with the next reply. */
-const sm = vi.hoisted(() => ({ replies: [] as (string | Error)[], secretIds: [] as string[] }));
-vi.mock('@aws-sdk/client-secrets-manager', () => ({
-  GetSecretValueCommand: class {
-    constructor(readonly input: { SecretId: string }) {}
-  },
-  SecretsManagerClient: class {
-    async send(command: { input: { SecretId: string } }) {
-      sm.secretIds.push(command.input.SecretId);
-      const reply = sm.replies.shift();
-      if (reply instanceof Error) throw reply;
-      return { SecretString: reply };
-    }
-    destroy() {}
-  },
-}));
+/** Secrets Manager, stood in for by a local endpoint (each GetSecretValue answers with the next reply). */
+let sm: AwsStub;
+const secret = (value: string): StubReply => ({ status: 200, body: JSON.stringify({ SecretString: value }) });
+const throttled: StubReply = { status: 400, body: '{"__type":"ThrottlingException","message":"slow down"}' };
+const secretIds = () => sm.seen.map((request) => (request.json as { SecretId?: unknown }).SecretId);
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:CursorSecret-AbCdEf';
 
@@ -35,11 +26,14 @@ async function freshLoader() {
 }
 
 describe('serverCursorKeys', () => {
+  beforeAll(async () => {
+    sm = await startAwsStub([AWS_SERVICES.secretsManager]);
+  });
+  afterAll(() => sm.close());
   beforeEach(() => {
     delete process.env[ENV.cursorSecret];
     delete process.env[ENV.cursorSecretArn];
-    sm.replies = [];
-    sm.secretIds = [];
+    sm.reset();
   });
   afterEach(() => {
     delete process.env[ENV.cursorSecret];
@@ -61,13 +55,13 @@ describe('serverCursorKeys', () => {
 
     // Assess
     expect(keys.mac.equals(cursorKeys('local secret').mac)).toBe(true);
-    expect(sm.secretIds).toEqual([]);
+    expect(sm.seen).toEqual([]);
   });
 
   it('reads the secret named by CURSOR_SECRET_ARN once per container', async () => {
     // Prepare
     process.env[ENV.cursorSecretArn] = ARN;
-    sm.replies = ['from secrets manager', 'a value it must not read again'];
+    sm.replies = [secret('from secrets manager'), secret('a value it must not read again')];
     const serverCursorKeys = await freshLoader();
 
     // Act
@@ -75,7 +69,9 @@ describe('serverCursorKeys', () => {
     const third = await serverCursorKeys();
 
     // Assess
-    expect(sm.secretIds).toEqual([ARN]);
+    expect(secretIds()).toEqual([ARN]);
+    expect(sm.seen[0]?.headers['x-amz-target']).toBe('secretsmanager.GetSecretValue');
+    expect(sm.seen[0]?.headers.authorization).toMatch(/\/secretsmanager\/aws4_request, /);
     expect(first.mac.equals(cursorKeys('from secrets manager').mac)).toBe(true);
     expect(second).toBe(first);
     expect(third).toBe(first);
@@ -84,17 +80,33 @@ describe('serverCursorKeys', () => {
   it('reads again on the next use after a failed read', async () => {
     // Prepare
     process.env[ENV.cursorSecretArn] = ARN;
-    sm.replies = [new Error('ThrottlingException'), 'second try'];
+    // Throttled at each of the read's three tries (the SDK's default), then answered.
+    sm.replies = [throttled, throttled, throttled, secret('second try')];
     const serverCursorKeys = await freshLoader();
 
     // Act
     const failed = serverCursorKeys();
-    await expect(failed).rejects.toThrow('ThrottlingException');
+    await expect(failed).rejects.toMatchObject({ name: 'ThrottlingException' });
     const keys = await serverCursorKeys();
 
     // Assess
-    expect(sm.secretIds).toEqual([ARN, ARN]);
+    expect(secretIds()).toEqual([ARN, ARN, ARN, ARN]);
     expect(keys.mac.equals(cursorKeys('second try').mac)).toBe(true);
+  });
+
+  it('refuses an answer without a SecretString, or with one that is not text', async () => {
+    // Prepare
+    process.env[ENV.cursorSecretArn] = ARN;
+    sm.replies = [
+      { status: 200, body: '{"SecretBinary":"c2VjcmV0"}' },
+      { status: 200, body: '{"SecretString":42}' },
+    ];
+    const serverCursorKeys = await freshLoader();
+
+    // Act / Assess
+    await expect(serverCursorKeys()).rejects.toThrow(/has no SecretString/);
+    await expect(serverCursorKeys()).rejects.toThrow(/SecretString/);
+    expect(secretIds()).toEqual([ARN, ARN]);
   });
 });
 

@@ -54,9 +54,10 @@ export function classifyWecom(status: number, body: string): Outcome {
 /** SES v2 errors that a later try may get past: throttling and the service's own trouble. */
 const SES_RETRY = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException']);
 
-export function classifySesError(error: { name?: string; $metadata?: { httpStatusCode?: number } }): Outcome {
+/** `status` is the HTTP status of SES's answer; none when no answer came (a timeout, a refused connection). */
+export function classifySesError(error: { name?: string; status?: number }): Outcome {
   const name = error.name ?? 'Error';
-  const status = error.$metadata?.httpStatusCode;
+  const status = error.status;
   if (SES_RETRY.has(name) || status === undefined || status >= 500) return { kind: 'retry', error: name };
   return { kind: 'permanent', error: name };
 }
