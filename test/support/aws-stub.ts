@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AwsService } from '../../shared/aws/services.js';
 
 /** What the stand-in endpoint answers to one request. */
 export interface StubReply {
+  /** 0: no answer at all (held until reset or close), for timeouts. */
   status: number;
   headers?: Record<string, string>;
   body?: string;
@@ -34,14 +35,17 @@ export interface AwsStub {
 export async function startAwsStub(services: readonly AwsService[]): Promise<AwsStub> {
   const variables = services.map((s) => `AWS_ENDPOINT_URL_${s.endpointEnv}`);
   const saved = variables.map((name) => [name, process.env[name]] as const);
+  const held: ServerResponse[] = [];
   const stub: AwsStub = {
     replies: [],
     seen: [],
     reset() {
+      for (const res of held.splice(0)) res.end();
       stub.replies = [];
       stub.seen.length = 0;
     },
     close: async () => {
+      for (const res of held.splice(0)) res.end();
       for (const [name, value] of saved) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
@@ -61,6 +65,7 @@ export async function startAwsStub(services: readonly AwsService[]): Promise<Aws
       json: jsonOrUndefined(body),
     });
     const reply = stub.replies.shift() ?? { status: 200, body: '{}' };
+    if (reply.status === 0) return void held.push(res);
     res.writeHead(reply.status, reply.headers ?? { 'content-type': 'application/json' });
     res.end(reply.body ?? '');
   });

@@ -1,58 +1,21 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { invokeAndWait, invokeAsync } from '../../shared/aws/lambda.js';
 import { AWS_SERVICES } from '../../shared/aws/services.js';
 import { AwsError, bodyText, callJson, presignedUrl, sendSigned } from '../../shared/aws/signed-request.js';
+import { type AwsStub, startAwsStub } from '../support/aws-stub.js';
 
-/** A stand-in AWS endpoint: answers each request from a queue of replies and keeps what it was sent. */
-interface Reply {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-}
-let server: Server;
-let replies: Reply[] = [];
-/** The answers held back (status 0): ended after each test. */
-const hanging: { end(): void }[] = [];
-const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
-const endpointEnv = 'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER';
-const saved = { cognito: process.env[endpointEnv], lambda: process.env.AWS_ENDPOINT_URL_LAMBDA };
+let stub: AwsStub;
 
 beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    seen.push({
-      method: req.method ?? '',
-      url: req.url ?? '',
-      headers: req.headers,
-      body: Buffer.concat(chunks).toString(),
-    });
-    const reply = replies.shift() ?? { status: 200, body: '{}' };
-    if (reply.status === 0) return void hanging.push(res);
-    res.writeHead(reply.status, reply.headers ?? { 'content-type': 'application/json' });
-    res.end(reply.body ?? '');
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  process.env[endpointEnv] = `http://127.0.0.1:${port}`;
-  process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${port}`;
+  stub = await startAwsStub([AWS_SERVICES.cognito, AWS_SERVICES.lambda]);
 });
-afterEach(() => {
-  for (const res of hanging.splice(0)) res.end();
-  replies = [];
-  seen.length = 0;
-});
-afterAll(async () => {
-  process.env[endpointEnv] = saved.cognito;
-  process.env.AWS_ENDPOINT_URL_LAMBDA = saved.lambda;
-  await new Promise<void>((done) => server.close(() => done()));
-});
+afterEach(() => stub.reset());
+afterAll(() => stub.close());
 
 describe('a JSON-protocol call', () => {
   it('is signed for its service and region, with its target, and answers the parsed body', async () => {
     // Prepare
-    replies = [{ status: 200, body: '{"Users":[{"Username":"ana"}]}' }];
+    stub.replies = [{ status: 200, body: '{"Users":[{"Username":"ana"}]}' }];
 
     // Act
     const out = await callJson(AWS_SERVICES.cognito, 'AWSCognitoIdentityProviderService.ListUsers', {
@@ -61,7 +24,7 @@ describe('a JSON-protocol call', () => {
 
     // Assess
     expect(out).toEqual({ Users: [{ Username: 'ana' }] });
-    const [request] = seen;
+    const [request] = stub.seen;
     expect(request?.method).toBe('POST');
     expect(request?.headers['x-amz-target']).toBe('AWSCognitoIdentityProviderService.ListUsers');
     expect(request?.headers['content-type']).toBe('application/x-amz-json-1.1');
@@ -75,7 +38,7 @@ describe('a JSON-protocol call', () => {
 
   it('throws the error AWS names, by its JSON __type, its header or S3 XML', async () => {
     // Prepare
-    replies = [
+    stub.replies = [
       { status: 400, body: '{"__type":"com.amazonaws#UsernameExistsException","message":"taken"}' },
       { status: 404, headers: { 'x-amzn-errortype': 'NotFoundException:http://x' }, body: '' },
       {
@@ -94,12 +57,12 @@ describe('a JSON-protocol call', () => {
     });
     await expect(call()).rejects.toMatchObject({ name: 'NotFoundException', status: 404 });
     await expect(call()).rejects.toMatchObject({ name: 'NoSuchKey', message: 'gone', status: 404 });
-    expect(seen).toHaveLength(3);
+    expect(stub.seen).toHaveLength(3);
   });
 
   it('tries again on a 5xx or throttling, never on a client error', async () => {
     // Prepare
-    replies = [
+    stub.replies = [
       { status: 500, body: '{"__type":"InternalErrorException"}' },
       { status: 400, body: '{"__type":"TooManyRequestsException"}' },
       { status: 200, body: '{"ok":true}' },
@@ -107,18 +70,18 @@ describe('a JSON-protocol call', () => {
 
     // Act
     const out = await callJson(AWS_SERVICES.cognito, 'T.Op', {});
-    replies = [{ status: 400, body: '{"__type":"InvalidParameterException"}' }];
+    stub.replies = [{ status: 400, body: '{"__type":"InvalidParameterException"}' }];
     const refused = await callJson(AWS_SERVICES.cognito, 'T.Op', {}).catch((e: unknown) => e);
 
     // Assess
     expect(out).toEqual({ ok: true });
     expect(refused).toBeInstanceOf(AwsError);
-    expect(seen).toHaveLength(4);
+    expect(stub.seen).toHaveLength(4);
   });
 
   it('ends a try that gets no answer within its time, as a TimeoutError', async () => {
     // Prepare: a reply that never comes
-    replies = [{ status: 0 }];
+    stub.replies = [{ status: 0 }];
 
     // Act
     const error = await sendSigned(
@@ -128,12 +91,12 @@ describe('a JSON-protocol call', () => {
 
     // Assess
     expect(error).toMatchObject({ name: 'TimeoutError' });
-    expect(seen).toHaveLength(1);
+    expect(stub.seen).toHaveLength(1);
   });
 
   it('gives up after its attempts', async () => {
     // Prepare
-    replies = [{ status: 503 }, { status: 503 }, { status: 503 }];
+    stub.replies = [{ status: 503 }, { status: 503 }, { status: 503 }];
 
     // Act
     const error = await sendSigned(
@@ -143,7 +106,7 @@ describe('a JSON-protocol call', () => {
 
     // Assess
     expect(error).toMatchObject({ status: 503 });
-    expect(seen).toHaveLength(2);
+    expect(stub.seen).toHaveLength(2);
   });
 });
 
@@ -170,14 +133,14 @@ describe('a presigned URL', () => {
 describe('Lambda invocations', () => {
   it('queue an event (202) and run one for its result', async () => {
     // Prepare
-    replies = [{ status: 202 }, { status: 200, body: '{"snapshots":["x"]}' }];
+    stub.replies = [{ status: 202 }, { status: 200, body: '{"snapshots":["x"]}' }];
 
     // Act
     await invokeAsync('job fn', { importId: '1' });
     const result = await invokeAndWait('renderer', { reports: ['pipeline'] }, 5_000);
 
     // Assess
-    expect(seen.map((s) => [s.url, s.headers['x-amz-invocation-type']])).toEqual([
+    expect(stub.seen.map((s) => [s.url, s.headers['x-amz-invocation-type']])).toEqual([
       ['/2015-03-31/functions/job%20fn/invocations', 'Event'],
       ['/2015-03-31/functions/renderer/invocations', 'RequestResponse'],
     ]);
@@ -186,7 +149,7 @@ describe('Lambda invocations', () => {
 
   it("throw the function's own error, by its type", async () => {
     // Prepare
-    replies = [
+    stub.replies = [
       {
         status: 200,
         headers: { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' },
