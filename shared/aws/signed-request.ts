@@ -229,5 +229,6 @@ export async function callJson(
     options,
   );
   const text = await bodyText(response);
-  return text ? (JSON.parse(text) as unknown) : {};
+  const answer: unknown = text ? JSON.parse(text) : {};
+  return answer;
 }

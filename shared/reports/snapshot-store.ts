@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { REPORT_SETTINGS } from '../config/reports.js';
 import { getObjectText, objectLink, putObject } from '../storage/bucket.js';
 import type { Snapshot } from './snapshot.js';
@@ -25,10 +26,17 @@ export const snapshotFile = (base: string, kind: FileKind, department?: string) 
 
 const latestKey = (name: string) => `${PREFIX}/${name}/latest.json`;
 
-interface Pointer {
-  generatedAt: string;
-  base: string;
-}
+/** The files are ours, but read back from a bucket: parsed, so a damaged file fails here, not later. */
+const pointerFile = z.object({ generatedAt: z.string(), base: z.string() });
+type Pointer = z.infer<typeof pointerFile>;
+
+const money = z.optional(z.record(z.string(), z.string()));
+const snapshotFileSchema: z.ZodMiniType<Snapshot> = z.object({
+  name: z.string(),
+  generatedAt: z.string(),
+  rows: z.array(z.record(z.string(), z.union([z.string(), z.number()]))),
+  totals: z.object({ count: z.number(), amount: money, weighted: money }),
+});
 
 const CONTENT_TYPES: Record<FileKind, string> = {
   json: 'application/json',
@@ -47,12 +55,12 @@ export async function putLatest(name: string, pointer: Pointer): Promise<void> {
 
 export async function readLatestPointer(name: string): Promise<Pointer | undefined> {
   const text = await getObjectText(latestKey(name));
-  return text ? (JSON.parse(text) as Pointer) : undefined;
+  return text ? pointerFile.parse(JSON.parse(text)) : undefined;
 }
 
 export async function readSnapshot(base: string): Promise<Snapshot | undefined> {
   const text = await getObjectText(snapshotFile(base, 'json'));
-  return text ? (JSON.parse(text) as Snapshot) : undefined;
+  return text ? snapshotFileSchema.parse(JSON.parse(text)) : undefined;
 }
 
 /** A link to a file that works without a token for a short while: presigned (in AWS and locally alike). */

@@ -74,6 +74,28 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
+
+/** The phases that run alone on a stack of their own (BENCH_ONLY=<name>), and their key in BENCH_RESULTS. */
+const ONE_STACK_PHASES: Record<string, { key: string; run: (stack: BenchStack) => Promise<unknown> }> = {
+  // commit → inbox and → feed lags, PutEvents per burst
+  collaboration: { key: 'collaboration', run: (stack) => benchCollaboration(stack, 500, 1000) },
+  channels: {
+    key: 'channels',
+    run: async (stack) => {
+      const channels = await benchChannels(stack, CHANNEL_EVENTS);
+      heading('Summary');
+      channelsSummary(channels);
+      return channels;
+    },
+  },
+  // framework overhead: handler and gateway vs the bare SDK call
+  latency: {
+    key: 'latency',
+    run: (stack) => benchLatency(stack, Number(process.env.BENCH_LATENCY_CALLS ?? 300)),
+  },
+};
+
 async function main() {
   console.log('Concord CRM benchmarks');
   console.log(
@@ -107,45 +129,15 @@ async function main() {
       await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ partitions, listLatency }, null, 2)}\n`);
     return;
   }
-  // BENCH_ONLY=collaboration: commit → inbox and → feed lags, PutEvents per burst, on its own stack.
-  if (process.env.BENCH_ONLY === 'collaboration') {
+  // BENCH_ONLY=collaboration | channels | latency: that phase alone, on its own in-process stack.
+  const alone = ONE_STACK_PHASES[process.env.BENCH_ONLY ?? ''];
+  if (alone) {
     const only = await startBenchStack(workDir);
     stackToStop = only.stop;
     try {
-      const collaboration = await benchCollaboration(only, 500, 1000);
+      const result = await alone.run(only);
       if (process.env.BENCH_RESULTS)
-        await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ collaboration }, null, 2)}\n`);
-    } finally {
-      await only.stop();
-      stackToStop = undefined;
-    }
-    return;
-  }
-  // BENCH_ONLY=channels: the channels phase alone, on its own in-process stack.
-  if (process.env.BENCH_ONLY === 'channels') {
-    const only = await startBenchStack(workDir);
-    stackToStop = only.stop;
-    try {
-      const channels = await benchChannels(only, CHANNEL_EVENTS);
-      heading('Summary');
-      channelsSummary(channels);
-      if (process.env.BENCH_RESULTS)
-        await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ channels }, null, 2)}\n`);
-    } finally {
-      await only.stop();
-      stackToStop = undefined;
-    }
-    return;
-  }
-
-  // BENCH_ONLY=latency: the framework-overhead phase alone (handler and gateway vs the bare SDK call).
-  if (process.env.BENCH_ONLY === 'latency') {
-    const only = await startBenchStack(workDir);
-    stackToStop = only.stop;
-    try {
-      const latency = await benchLatency(only, Number(process.env.BENCH_LATENCY_CALLS ?? 300));
-      if (process.env.BENCH_RESULTS)
-        await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ latency }, null, 2)}\n`);
+        await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ [alone.key]: result }, null, 2)}\n`);
     } finally {
       await only.stop();
       stackToStop = undefined;

@@ -39,12 +39,14 @@ const WECOM_RETRY = new Set([-1, 45009]);
 export function classifyWecom(status: number, body: string): Outcome {
   if (status === 429 || status >= 500 || status === 408) return { kind: 'retry', error: `HTTP ${status}` };
   if (status < 200 || status >= 300) return { kind: 'permanent', error: `HTTP ${status} ${excerpt(body)}` };
-  let answer: { errcode?: unknown; errmsg?: unknown };
+  let parsed: unknown;
   try {
-    answer = JSON.parse(body) as typeof answer;
+    parsed = JSON.parse(body);
   } catch {
     return { kind: 'retry', error: 'answer is not JSON' };
   }
+  const answer: { errcode?: unknown; errmsg?: unknown } =
+    typeof parsed === 'object' && parsed !== null ? parsed : {};
   const code = typeof answer.errcode === 'number' ? answer.errcode : Number.NaN;
   if (code === 0) return { kind: 'sent' };
   const error = `errcode ${Number.isNaN(code) ? '(none)' : code} ${excerpt(String(answer.errmsg ?? ''))}`;
