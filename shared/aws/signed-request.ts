@@ -102,17 +102,17 @@ function signer(service: AwsService, presigning = false): SignatureV4 {
 }
 
 function toRequest(call: AwsCall): HttpRequest {
-  const base = serviceBase(call.service, region());
-  const host = call.host ?? base.host;
-  const prefix = call.host ? '' : base.pathname.replace(/\/$/, '');
+  // A host of its own is a whole origin: neither the port nor the path of a local engine's base applies.
+  const base = call.host ? new URL(`https://${call.host}`) : serviceBase(call.service, region());
+  const prefix = base.pathname.replace(/\/$/, '');
   return new HttpRequest({
     protocol: base.protocol,
-    hostname: host.replace(/:\d+$/, ''),
+    hostname: base.hostname,
     port: base.port ? Number(base.port) : undefined,
     method: call.method,
     path: `${prefix}${call.path}`,
     query: call.query ?? {},
-    headers: { host, ...(call.headers ?? {}) },
+    headers: { host: base.host, ...(call.headers ?? {}) },
     body: call.body,
   });
 }

@@ -8,9 +8,16 @@ import { useHandlerEnv } from '../../infra/local/handler-env.js';
  * that refuses, a send that throws) go to a file, as in the integration project.
  */
 process.env.CONCORD_LOG_FILE ??= resolve('test-results', 'unit-logs', 'handlers.log');
+// Every engine named, so nothing a parent process set (the integration stack's ports) leaks in.
+const DISCARD = 'http://127.0.0.1:9';
 useHandlerEnv({
-  dynamodb: 'http://127.0.0.1:9',
-  cognito: 'http://127.0.0.1:9',
+  dynamodb: DISCARD,
+  cognito: DISCARD,
+  eventbridge: DISCARD,
+  s3: DISCARD,
+  ses: DISCARD,
+  sqs: DISCARD,
+  lambda: DISCARD,
   userPoolId: 'us-east-1_unit',
   cursorSecret: 'unit-test-cursor-secret',
 });

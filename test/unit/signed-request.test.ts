@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { invokeAndWait, invokeAsync } from '../../shared/aws/lambda.js';
 import { AWS_SERVICES } from '../../shared/aws/services.js';
 import { AwsError, bodyText, callJson, presignedUrl, sendSigned } from '../../shared/aws/signed-request.js';
@@ -9,7 +9,10 @@ let stub: AwsStub;
 beforeAll(async () => {
   stub = await startAwsStub([AWS_SERVICES.cognito, AWS_SERVICES.lambda]);
 });
-afterEach(() => stub.reset());
+afterEach(() => {
+  stub.reset();
+  vi.unstubAllEnvs();
+});
 afterAll(() => stub.close());
 
 describe('a JSON-protocol call', () => {
@@ -127,6 +130,23 @@ describe('a presigned URL', () => {
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
     expect(url.searchParams.get('X-Amz-Credential')).toMatch(/\/s3\/aws4_request$/);
     expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('with a host of its own, takes neither the port nor the scheme of a local S3 engine', async () => {
+    // Prepare: the integration stack's engine variable, as a worker started after it inherits it
+    vi.stubEnv('AWS_ENDPOINT_URL_S3', 'http://127.0.0.1:43077/base');
+
+    // Act
+    const url = new URL(
+      await presignedUrl(
+        { service: AWS_SERVICES.s3, method: 'GET', host: 'b.s3.example', path: '/c.csv' },
+        60,
+      ),
+    );
+
+    // Assess
+    expect(url.origin).toBe('https://b.s3.example');
+    expect(url.pathname).toBe('/c.csv');
   });
 });
 
