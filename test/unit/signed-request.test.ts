@@ -114,14 +114,14 @@ describe('a JSON-protocol call', () => {
 });
 
 describe('a presigned URL', () => {
+  const presignedGet = async (path: string, expires: number) =>
+    new URL(
+      await presignedUrl({ service: AWS_SERVICES.s3, method: 'GET', host: 'b.s3.example', path }, expires),
+    );
+
   it('carries its signature, expiry and credential scope in the query, and no Authorization', async () => {
     // Act
-    const url = new URL(
-      await presignedUrl(
-        { service: AWS_SERVICES.s3, method: 'GET', host: 'b.s3.example', path: '/a%20b/c.csv' },
-        900,
-      ),
-    );
+    const url = await presignedGet('/a%20b/c.csv', 900);
 
     // Assess
     expect(url.host).toBe('b.s3.example');
@@ -137,12 +137,7 @@ describe('a presigned URL', () => {
     vi.stubEnv('AWS_ENDPOINT_URL_S3', 'http://127.0.0.1:43077/base');
 
     // Act
-    const url = new URL(
-      await presignedUrl(
-        { service: AWS_SERVICES.s3, method: 'GET', host: 'b.s3.example', path: '/c.csv' },
-        60,
-      ),
-    );
+    const url = await presignedGet('/c.csv', 60);
 
     // Assess
     expect(url.origin).toBe('https://b.s3.example');
