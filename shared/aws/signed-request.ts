@@ -229,6 +229,5 @@ export async function callJson(
     options,
   );
   const text = await bodyText(response);
-  const answer: unknown = text ? JSON.parse(text) : {};
-  return answer;
+  return text ? JSON.parse(text) : {};
 }

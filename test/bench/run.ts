@@ -76,24 +76,18 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
 
-/** The phases that run alone on a stack of their own (BENCH_ONLY=<name>), and their key in BENCH_RESULTS. */
-const ONE_STACK_PHASES: Record<string, { key: string; run: (stack: BenchStack) => Promise<unknown> }> = {
+/** The phases that run alone on a stack of their own (BENCH_ONLY=<name>; <name> is their key in BENCH_RESULTS). */
+const ONE_STACK_PHASES: Record<string, (stack: BenchStack) => Promise<unknown>> = {
   // commit → inbox and → feed lags, PutEvents per burst
-  collaboration: { key: 'collaboration', run: (stack) => benchCollaboration(stack, 500, 1000) },
-  channels: {
-    key: 'channels',
-    run: async (stack) => {
-      const channels = await benchChannels(stack, CHANNEL_EVENTS);
-      heading('Summary');
-      channelsSummary(channels);
-      return channels;
-    },
+  collaboration: (stack) => benchCollaboration(stack, 500, 1000),
+  channels: async (stack) => {
+    const channels = await benchChannels(stack, CHANNEL_EVENTS);
+    heading('Summary');
+    channelsSummary(channels);
+    return channels;
   },
   // framework overhead: handler and gateway vs the bare SDK call
-  latency: {
-    key: 'latency',
-    run: (stack) => benchLatency(stack, Number(process.env.BENCH_LATENCY_CALLS ?? 300)),
-  },
+  latency: (stack) => benchLatency(stack, Number(process.env.BENCH_LATENCY_CALLS ?? 300)),
 };
 
 async function main() {
@@ -130,14 +124,15 @@ async function main() {
     return;
   }
   // BENCH_ONLY=collaboration | channels | latency: that phase alone, on its own in-process stack.
-  const alone = ONE_STACK_PHASES[process.env.BENCH_ONLY ?? ''];
+  const aloneName = process.env.BENCH_ONLY ?? '';
+  const alone = Object.hasOwn(ONE_STACK_PHASES, aloneName) ? ONE_STACK_PHASES[aloneName] : undefined;
   if (alone) {
     const only = await startBenchStack(workDir);
     stackToStop = only.stop;
     try {
-      const result = await alone.run(only);
+      const result = await alone(only);
       if (process.env.BENCH_RESULTS)
-        await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ [alone.key]: result }, null, 2)}\n`);
+        await writeFile(process.env.BENCH_RESULTS, `${JSON.stringify({ [aloneName]: result }, null, 2)}\n`);
     } finally {
       await only.stop();
       stackToStop = undefined;
